@@ -1,0 +1,80 @@
+/** @module The Hono app: middlewares, REST routes and the MCP endpoint. No listening here. */
+import { ROUTES } from '@c3po/protocol';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Config } from './config.js';
+import { AppError } from './errors.js';
+import type { AppEnv } from './http/app-env.js';
+import { createErrorHandler } from './http/error-handler.js';
+import { hostCheck } from './http/host-check.js';
+import { identity } from './http/identity.js';
+import { healthRoutes } from './http/routes/health.js';
+import { pendingRoutes } from './http/routes/pending.js';
+import type { Logger } from './logger.js';
+import type { CancelRegistry } from './mcp/cancel-registry.js';
+import { mcpRoutes } from './mcp/endpoint.js';
+import type { Services } from './service/create-services.js';
+
+export interface AppDeps {
+  services: Services;
+  cancels: CancelRegistry;
+  config: Pick<Config, 'http' | 'limits' | 'waits'>;
+  logger: Logger;
+  version: string;
+}
+
+export function createApp({ services, cancels, config, logger, version }: AppDeps) {
+  const app = new Hono<AppEnv>();
+  app.onError(createErrorHandler(logger));
+  app.notFound((c) => {
+    throw new AppError('not_found', `No route ${c.req.method} ${c.req.path}.`, {
+      hint: `The coordinator serves ${ROUTES.mcp} (MCP), ${ROUTES.health} and ${ROUTES.pending}.`,
+    });
+  });
+  app.use(
+    hostCheck({
+      listenHost: config.http.host,
+      allowedHosts: config.http.allowedHosts,
+      allowedOrigins: config.http.allowedOrigins,
+    }),
+  );
+  app.use(
+    bodyLimit({
+      maxSize: config.http.maxBodyBytes,
+      onError: () => {
+        throw new AppError(
+          'payload_too_large',
+          `The request body is over ${config.http.maxBodyBytes} bytes.`,
+          {
+            hint: `Messages, context and responses are limited to ${config.limits.maxTextBytes} bytes each; send less text.`,
+          },
+        );
+      },
+    }),
+  );
+  app.route('/api', healthRoutes(services, version));
+  app.use('*', async (_c, next) => {
+    if (services.waits.isStopping()) {
+      throw new AppError('shutting_down', 'The coordinator is restarting.', {
+        hint: 'Call again in a few seconds; nothing was lost.',
+        retryAfterSeconds: 5,
+      });
+    }
+    await next();
+  });
+  app.use(ROUTES.pending, identity(services));
+  app.use(ROUTES.mcp, identity(services));
+  app.route('/api', pendingRoutes(services));
+  app.route(
+    ROUTES.mcp,
+    mcpRoutes({
+      services,
+      cancels,
+      logger,
+      version,
+      maxTextBytes: config.limits.maxTextBytes,
+      progressIntervalMs: config.waits.progressIntervalMs,
+    }),
+  );
+  return app;
+}

@@ -1,0 +1,97 @@
+/** @module Configuration: parsed once from the environment with zod, then passed down. */
+import { isAbsolute, resolve } from 'node:path';
+import { DEFAULT_LIMITS, DEFAULT_PORT, REDELIVER_AFTER_SECONDS } from '@c3po/protocol';
+import { z } from 'zod';
+
+const int = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
+
+const list = z
+  .string()
+  .default('')
+  .transform((s) =>
+    s
+      .split(',')
+      .map((item) => item.trim().toLowerCase())
+      .filter((item) => item !== ''),
+  );
+
+/** The environment variables the coordinator reads, with their defaults. */
+export const EnvSchema = z.object({
+  /** Redis to use, e.g. `redis://127.0.0.1:6379`. Absent: start a private `redis-server`. */
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: 'REDIS_URL must look like redis://host:6379' })
+    .optional(),
+  /** @default 8420 */
+  C3PO_PORT: int(0, DEFAULT_PORT),
+  /** Address to listen on. @default 127.0.0.1 (this machine only) */
+  C3PO_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Where the private `redis-server` keeps its data. @default ./data */
+  C3PO_DATA_DIR: z.string().min(1).default('data'),
+  /** The `redis-server` executable for the private Redis. @default redis-server (from PATH) */
+  C3PO_REDIS_SERVER: z.string().min(1).default('redis-server'),
+  /** Prefix of every Redis key. @default c3po */
+  C3PO_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,32}$/, {
+      error: 'C3PO_KEY_PREFIX: 1-32 letters, digits, ".", "_" or "-"',
+    })
+    .default('c3po'),
+  /** Largest message, context or response, in bytes. @default 65536 */
+  C3PO_MAX_TEXT_BYTES: int(1, DEFAULT_LIMITS.maxTextBytes),
+  /** Largest HTTP request body, in bytes. @default 1048576 */
+  C3PO_MAX_BODY_BYTES: int(1024, 1024 * 1024),
+  /** Deliveries of an unanswered request before it is dead-lettered. @default 5 */
+  C3PO_MAX_DELIVERIES: int(1, 5),
+  /** Conversations and request records expire this many days after their last message. @default 30 */
+  C3PO_RETENTION_DAYS: int(1, 30),
+  /** Extra Host header names accepted (comma-separated), e.g. `nas.local,c3po.example.com`. */
+  C3PO_ALLOWED_HOSTS: list,
+  /** Browser origins accepted (comma-separated). Requests with any other Origin are refused. */
+  C3PO_ALLOWED_ORIGINS: list,
+  /** Interval of progress notifications during waits, ms. @default 10000 */
+  C3PO_PROGRESS_INTERVAL_MS: int(100, 10_000),
+  /** Waits re-check Redis this often even without a wake-up, ms. @default 15000 */
+  C3PO_SAFETY_POLL_MS: int(50, 15_000),
+  /** A delivered, unanswered request is handed out again after this long, ms. @default 60000 */
+  C3PO_REDELIVER_AFTER_MS: int(0, REDELIVER_AFTER_SECONDS * 1000),
+  /** On SIGTERM, how long open calls get to finish, ms. @default 5000 */
+  C3PO_SHUTDOWN_GRACE_MS: int(0, 5_000),
+  /** Where to look for `redis-server`. */
+  PATH: z.string().default(''),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+/** Parses the environment into a typed, grouped config; throws a ZodError on bad values. */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  cwd = process.cwd(),
+) {
+  const e = EnvSchema.parse(env);
+  return {
+    http: {
+      host: e.C3PO_HOST,
+      port: e.C3PO_PORT,
+      allowedHosts: e.C3PO_ALLOWED_HOSTS,
+      allowedOrigins: e.C3PO_ALLOWED_ORIGINS,
+      maxBodyBytes: e.C3PO_MAX_BODY_BYTES,
+    },
+    redis: {
+      url: e.REDIS_URL,
+      keyPrefix: e.C3PO_KEY_PREFIX,
+      dataDir: isAbsolute(e.C3PO_DATA_DIR) ? e.C3PO_DATA_DIR : resolve(cwd, e.C3PO_DATA_DIR),
+      serverBin: e.C3PO_REDIS_SERVER,
+      searchPath: e.PATH,
+    },
+    limits: { maxTextBytes: e.C3PO_MAX_TEXT_BYTES, maxDeliveries: e.C3PO_MAX_DELIVERIES },
+    retentionMs: e.C3PO_RETENTION_DAYS * 24 * 60 * 60 * 1000,
+    waits: {
+      progressIntervalMs: e.C3PO_PROGRESS_INTERVAL_MS,
+      safetyPollMs: e.C3PO_SAFETY_POLL_MS,
+      redeliverAfterMs: e.C3PO_REDELIVER_AFTER_MS,
+    },
+    shutdownGraceMs: e.C3PO_SHUTDOWN_GRACE_MS,
+    logLevel: e.LOG_LEVEL,
+  };
+}

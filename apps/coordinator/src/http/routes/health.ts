@@ -1,0 +1,29 @@
+/** @module GET /api/health: 200 when Redis answers, 503 while it does not. */
+import type { Health } from '@c3po/protocol';
+import { Hono } from 'hono';
+import type { Services } from '../../service/create-services.js';
+
+/** A health check must answer quickly even when Redis hangs. */
+const HEALTH_TIMEOUT_MS = 2_000;
+
+export function healthRoutes(services: Services, version: string) {
+  return new Hono().get('/health', async (c) => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('health check timed out')), HEALTH_TIMEOUT_MS);
+    });
+    try {
+      const { agentsOnline } = await Promise.race([services.health(), timeout]);
+      return c.json({
+        status: 'ok',
+        redis: 'ok',
+        agents_online: agentsOnline,
+        version,
+      } satisfies Health);
+    } catch {
+      return c.json({ status: 'degraded', redis: 'unreachable', version } satisfies Health, 503);
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+}

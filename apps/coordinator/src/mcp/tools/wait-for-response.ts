@@ -1,0 +1,15 @@
+import { WAIT_DEFAULT_SECONDS, WAIT_MAX_SECONDS } from '@c3po/protocol';
+import type { ToolHandler } from '../define-tool.js';
+
+export const waitForResponse: ToolHandler<'wait_for_response'> = async (args, call) => {
+  const total = Math.min(args.timeout_seconds ?? WAIT_DEFAULT_SECONDS, WAIT_MAX_SECONDS);
+  const stop = call.startProgress('waiting for the response', total);
+  try {
+    return await call.services.waits.forResponse(call.agentId, args.request_id, {
+      timeoutSeconds: args.timeout_seconds,
+      signal: call.signal,
+    });
+  } finally {
+    stop();
+  }
+};

@@ -1,0 +1,35 @@
+/** @module The service layer: the domain verbs the MCP and HTTP adapters call. */
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Store } from '../store/create-store.js';
+import { createAgentsService } from './agents-service.js';
+import { createConversationsService } from './conversations-service.js';
+import { createRequestsService } from './requests-service.js';
+import { createWaitsService } from './waits-service.js';
+
+export type Services = ReturnType<typeof createServices>;
+
+export function createServices(store: Store, config: Config, logger: Logger) {
+  const agents = createAgentsService(store, logger);
+  const requests = createRequestsService(store, agents, {
+    retentionMs: config.retentionMs,
+    maxDeliveries: config.limits.maxDeliveries,
+  });
+  const waits = createWaitsService(
+    store,
+    requests,
+    { ...config.waits, maxDeliveries: config.limits.maxDeliveries },
+    logger,
+  );
+  return {
+    agents,
+    requests,
+    waits,
+    conversations: createConversationsService(store),
+    /** Redis reachable, and how many agents are online. Rejects with `unavailable`. */
+    async health() {
+      await store.ping();
+      return { agentsOnline: await agents.onlineCount() };
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * @module Starts a whole coordinator (Redis connections, services, HTTP server) from a Config,
+ * and stops it gracefully: stop accepting, answer open waits with "retry", drain, close.
+ */
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createApp } from './app.js';
+import type { Config } from './config.js';
+import { type EmbeddedRedis, startEmbeddedRedis } from './embedded-redis.js';
+import type { Logger } from './logger.js';
+import { createCancelRegistry } from './mcp/cancel-registry.js';
+import { createServices, type Services } from './service/create-services.js';
+import { startMaintenance } from './service/maintenance.js';
+import { createStore } from './store/create-store.js';
+import { connectRedis } from './store/redis-client.js';
+
+export interface Coordinator {
+  /** Base URL, e.g. `http://127.0.0.1:8420`. */
+  url: string;
+  port: number;
+  services: Services;
+  /** Graceful stop; resolves when everything is closed. */
+  stop(): Promise<void>;
+}
+
+export async function startCoordinator(
+  config: Config,
+  logger: Logger,
+  version: string,
+): Promise<Coordinator> {
+  let embedded: EmbeddedRedis | undefined;
+  let redisUrl = config.redis.url;
+  if (!redisUrl) {
+    embedded = await startEmbeddedRedis({ ...config.redis, logger });
+    redisUrl = embedded.url;
+  }
+  const redis = connectRedis(redisUrl, logger);
+  const store = createStore(redis, config.redis.keyPrefix);
+  const services = createServices(store, config, logger);
+  const app = createApp({ services, cancels: createCancelRegistry(), config, logger, version });
+  const stopMaintenance = startMaintenance(store, config.retentionMs, logger);
+
+  const server = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+  } catch (err) {
+    stopMaintenance();
+    await redis.close();
+    await embedded?.stop();
+    throw err;
+  }
+  const { port } = server.address() as AddressInfo;
+  const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
+
+  let stopping: Promise<void> | undefined;
+  const stop = async () => {
+    services.waits.stop();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+    const grace = new Promise<void>((resolve) =>
+      setTimeout(resolve, config.shutdownGraceMs).unref(),
+    );
+    await Promise.race([closed, grace]);
+    if ('closeAllConnections' in server) server.closeAllConnections();
+    stopMaintenance();
+    await redis.close();
+    await embedded?.stop();
+  };
+  return {
+    url: `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`,
+    port,
+    services,
+    stop: () => {
+      stopping ??= stop();
+      return stopping;
+    },
+  };
+}

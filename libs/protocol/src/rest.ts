@@ -1,0 +1,49 @@
+/** @module REST paths and payloads (health, pending) shared by the coordinator and its clients. */
+import { z } from 'zod';
+
+/** REST paths served by the coordinator. */
+export const ROUTES = {
+  mcp: '/mcp',
+  health: '/api/health',
+  pending: '/api/pending',
+} as const;
+
+export const HealthOkSchema = z.object({
+  status: z.literal('ok'),
+  redis: z.literal('ok'),
+  agents_online: z.number().int(),
+  version: z.string(),
+});
+
+export const HealthDegradedSchema = z.object({
+  status: z.literal('degraded'),
+  redis: z.literal('unreachable'),
+  version: z.string(),
+});
+
+export const HealthSchema = z.union([HealthOkSchema, HealthDegradedSchema]);
+export type Health = z.infer<typeof HealthSchema>;
+
+export const PendingItemSchema = z.object({
+  request_id: z.string(),
+  from: z.string(),
+  conversation_id: z.string(),
+  preview: z.string().describe('the first 200 characters of the message'),
+  created_at: z.string(),
+});
+export type PendingItem = z.infer<typeof PendingItemSchema>;
+
+export const PendingResponseSchema = z.object({
+  count: z.number().int().describe('every unanswered request (the list may be shorter)'),
+  requests: z.array(PendingItemSchema),
+});
+export type PendingResponse = z.infer<typeof PendingResponseSchema>;
+
+export const PendingQuerySchema = z.object({
+  limit: z.coerce
+    .number({ error: 'limit must be a whole number from 1 to 100' })
+    .int({ error: 'limit must be a whole number from 1 to 100' })
+    .min(1, { error: 'limit must be a whole number from 1 to 100' })
+    .max(100, { error: 'limit must be a whole number from 1 to 100' })
+    .optional(),
+});
