@@ -14,9 +14,12 @@ export interface WaitLoopOptions<T> {
   signal: AbortSignal;
   /** Re-check even without a ring this often (a ring can be lost in a reconnect). */
   pollMs: number;
-  /** Looks for the awaited thing; `undefined` means not yet. */
-  check: () => Promise<T | undefined>;
+  /** Looks for the awaited thing: found, or not yet (and maybe when to look again). */
+  check: () => Promise<CheckResult<T>>;
 }
+
+/** A check's outcome: the thing, or "not yet", optionally knowing when it will be there. */
+export type CheckResult<T> = { found: T } | { found?: undefined; recheckInMs?: number };
 
 /**
  * Checks, then parks until a ring, the poll interval, the deadline or an abort, and repeats.
@@ -34,8 +37,11 @@ export async function waitLoop<T>(opts: WaitLoopOptions<T>): Promise<T | undefin
     if (signal.aborted) return undefined;
     let pause = degraded ? DEGRADED_POLL_MS : opts.pollMs;
     try {
-      const found = await opts.check();
-      if (found !== undefined) return found;
+      const result = await opts.check();
+      if (result.found !== undefined) return result.found;
+      if ('recheckInMs' in result && result.recheckInMs !== undefined) {
+        pause = Math.min(pause, Math.max(result.recheckInMs, 10));
+      }
     } catch (err) {
       if (!(err instanceof AppError) || err.code !== 'unavailable') throw err;
       pause = RETRY_MS;

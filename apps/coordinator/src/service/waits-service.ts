@@ -14,7 +14,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/create-store.js';
 import { markDelivered, type RequestsService, toDelivered } from './requests-service.js';
-import { waitLoop } from './wait-loop.js';
+import { type CheckResult, waitLoop } from './wait-loop.js';
 
 export interface WaitsConfig {
   safetyPollMs: number;
@@ -54,7 +54,7 @@ export function createWaitsService(
     agent: string,
     kind: 'request' | 'response',
     opts: WaitOptions,
-    check: (signal: AbortSignal) => Promise<T | undefined>,
+    check: (signal: AbortSignal) => Promise<CheckResult<T>>,
   ) => {
     const { appliedMs, applied, capped } = timing(opts.timeoutSeconds);
     const started = Date.now();
@@ -99,7 +99,11 @@ export function createWaitsService(
       store.presence.startWaiting(agent, waitId, Date.now() + appliedMs + 5_000).catch(() => {});
       try {
         const { found, base } = await run(agent, 'request', opts, async (signal) => {
-          const { requests: items, exhausted } = await store.inbox.claim(agent, {
+          const {
+            requests: items,
+            exhausted,
+            nextRedeliveryInMs,
+          } = await store.inbox.claim(agent, {
             count: CLAIM_BATCH,
             minIdleMs: config.redeliverAfterMs,
             maxDeliveries: config.maxDeliveries,
@@ -112,13 +116,13 @@ export function createWaitsService(
               );
             });
           }
-          if (items.length === 0) return undefined;
+          if (items.length === 0) return { recheckInMs: nextRedeliveryInMs };
           if (signal.aborted) {
             await store.inbox.release(agent, items, config.redeliverAfterMs);
-            return undefined;
+            return {};
           }
           await markDelivered(store, items);
-          return items;
+          return { found: items };
         });
         if (found) return { status: 'received', requests: found.map(toDelivered), ...base };
         return {
@@ -139,9 +143,9 @@ export function createWaitsService(
         const { found, base } = await run(agent, 'response', opts, async (signal) => {
           const claimed = await store.responses.claimNext(agent);
           // Left pending when the caller is gone: the next wait hands it out first.
-          if (!claimed || signal.aborted) return undefined;
+          if (!claimed || signal.aborted) return {};
           await store.responses.ack(agent, claimed.entryId);
-          return claimed.response;
+          return { found: claimed.response };
         });
         if (found) return { status: 'received', response: found, ...base };
         return { next: 'No response arrived in time. Call wait_for_response again.', ...base };
@@ -165,17 +169,17 @@ export function createWaitsService(
       let state = record.state;
       const { found, base } = await run<Response>(agent, 'response', opts, async () => {
         const latest = await store.records.get(requestId);
-        if (!latest) return undefined;
+        if (!latest) return {};
         state = latest.state;
-        if (!latest.response_entry) return undefined;
+        if (!latest.response_entry) return {};
         const message = await store.conversations.entry(
           latest.conversation_id,
           latest.response_entry,
         );
-        if (message?.type !== 'response') return undefined;
+        if (message?.type !== 'response') return {};
         await store.responses.markReceived(agent, requestId, Date.now());
         const { type: _type, ...response } = message;
-        return response;
+        return { found: response };
       });
       if (found) return { status: 'received', response: found, ...base };
       return {

@@ -46,7 +46,11 @@ const SendOutcomeSchema = z
     fingerprint: o.fingerprint,
   }));
 
-const ClaimSchema = z.object({ requests: ScriptEntriesSchema, exhausted: ScriptEntriesSchema });
+const ClaimSchema = z.object({
+  requests: ScriptEntriesSchema,
+  exhausted: ScriptEntriesSchema,
+  next_ms: z.number().optional(),
+});
 const UnansweredSchema = z.object({ total: z.number().int(), requests: ScriptEntriesSchema });
 
 const toItem = (e: ScriptEntry): InboxItem => ({
@@ -84,15 +88,22 @@ export function createInboxStore(client: RedisClient, run: RunScript, keys: Keys
       return parseScriptJson(SendOutcomeSchema, reply);
     },
 
-    /** Hands out redeliverable then new requests; over-delivered ones come back as `exhausted`. */
+    /**
+     * Hands out redeliverable then new requests; over-delivered ones come back as `exhausted`.
+     */
     async claim(agent: string, opts: { count: number; minIdleMs: number; maxDeliveries: number }) {
       const reply = await run(
         'claim-requests-1',
         [keys.inbox(agent)],
         [GROUP, CONSUMER, opts.minIdleMs, opts.count, opts.maxDeliveries],
       );
-      const { requests, exhausted } = parseScriptJson(ClaimSchema, reply);
-      return { requests: requests.map(toItem), exhausted: exhausted.map(toItem) };
+      const { requests, exhausted, next_ms } = parseScriptJson(ClaimSchema, reply);
+      return {
+        requests: requests.map(toItem),
+        exhausted: exhausted.map(toItem),
+        /** When nothing was handed out: in how many ms a delivered request becomes redeliverable. */
+        nextRedeliveryInMs: next_ms,
+      };
     },
 
     /** Undoes a claim for a caller that went away: counts restored, redeliverable at once. */

@@ -3,7 +3,8 @@
 -- max-deliveries times is not handed out again but returned as exhausted, for dead-lettering.
 -- KEYS[1] inbox stream
 -- ARGV[1] group   ARGV[2] consumer   ARGV[3] min idle ms   ARGV[4] count   ARGV[5] max deliveries
--- Returns JSON {requests = [{id, fields, deliveries}], exhausted = [{id, fields, deliveries}]}.
+-- Returns JSON {requests = [{id, fields, deliveries}], exhausted = [{id, fields, deliveries}], next_ms}:
+-- with nothing to hand out, next_ms says when the soonest delivered request becomes redeliverable.
 local inbox, group, consumer = KEYS[1], ARGV[1], ARGV[2]
 local min_idle, count, max_deliveries = ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 if redis.call('EXISTS', inbox) == 0 then
@@ -35,4 +36,11 @@ if room > 0 then
     end
   end
 end
-return cjson.encode({ requests = requests, exhausted = exhausted })
+local next_ms
+if #requests == 0 then
+  for _, p in ipairs(redis.call('XPENDING', inbox, group, '-', '+', 10)) do
+    local wait = tonumber(min_idle) - p[3]
+    if wait > 0 and (not next_ms or wait < next_ms) then next_ms = wait end
+  end
+end
+return cjson.encode({ requests = requests, exhausted = exhausted, next_ms = next_ms })
