@@ -52,6 +52,12 @@ export async function startCoordinator(
     await embedded?.stop();
     throw err;
   }
+  // Longer than the idle timeouts of common clients and proxies, so that a client never reuses a
+  // kept-alive connection in the instant the server closes it.
+  if ('keepAliveTimeout' in server) {
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+  }
   const { port } = server.address() as AddressInfo;
   const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
 

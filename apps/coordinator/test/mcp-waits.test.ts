@@ -147,17 +147,7 @@ describe('wait_for_request', () => {
     const results = waiters.map((w) =>
       w.call<Received>('wait_for_request', { timeout_seconds: 30 }),
     );
-    await expect
-      .poll(
-        async () =>
-          (await sender.call<{ agents: AgentInfo[] }>('list_agents')).agents.filter(
-            (x) => x.waiting,
-          ).length,
-        {
-          timeout: 10_000,
-        },
-      )
-      .toBe(200);
+    await expect.poll(() => coordinator.services.waits.openCount(), { timeout: 10_000 }).toBe(200);
     await Promise.all(
       waiters.map((w) => sender.call('send_request', { to: w.id, message: `for ${w.id}` })),
     );
@@ -223,9 +213,7 @@ describe('shutdown', () => {
         timeout_seconds: 30,
       },
     );
-    await expect
-      .poll(() => coordinator.services.agents.list().then((l) => l.some((x) => x.waiting)))
-      .toBe(true);
+    await expect.poll(() => coordinator.services.waits.openCount()).toBe(1);
     const stopped = coordinator.stop();
     const result = await waiting;
     expect(result.status).toBe('retry');

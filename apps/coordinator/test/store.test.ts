@@ -14,6 +14,11 @@ afterEach(async () => {
 const xRange = async (key: string, start: string, end: string) =>
   (await t.raw.xRange(key, start, end)) ?? [];
 
+function must<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('expected a value');
+  return value;
+}
+
 const claimOpts = { count: 10, minIdleMs: 100, maxDeliveries: 5 };
 
 describe('inbox store', () => {
@@ -71,7 +76,7 @@ describe('inbox store', () => {
     const third = await t.store.inbox.claim('agent-b', opts);
     expect(third.requests).toEqual([]);
     expect(third.exhausted.map((r) => r.deliveries)).toEqual([2]);
-    await t.store.inbox.deadLetter('agent-b', third.exhausted[0]!, 'too many deliveries');
+    await t.store.inbox.deadLetter('agent-b', must(third.exhausted[0]), 'too many deliveries');
     const dead = await xRange(t.keys.deadLetters('agent-b'), '-', '+');
     expect(dead[0]?.message).toMatchObject({
       reason: 'too many deliveries',
@@ -86,8 +91,8 @@ describe('inbox store', () => {
     for (const r of requests) await t.store.inbox.append(r, undefined, 'f');
     await t.store.inbox.claim('agent-b', { ...claimOpts, count: 3 });
     // m0..m2 delivered, m3 and m4 not; m0 and m2 answered.
-    await t.store.inbox.ack('agent-b', requests[0]!.request_id);
-    await t.store.inbox.ack('agent-b', requests[2]!.request_id);
+    await t.store.inbox.ack('agent-b', must(requests[0]).request_id);
+    await t.store.inbox.ack('agent-b', must(requests[2]).request_id);
     await t.store.inbox.trim('agent-b');
 
     const left = await t.store.inbox.unanswered('agent-b', 10, 'peek');
@@ -97,7 +102,7 @@ describe('inbox store', () => {
     expect(entries.map((e) => e.message.message)).not.toContain('m0');
 
     // Answer everything delivered: the undelivered ones still stay.
-    await t.store.inbox.ack('agent-b', requests[1]!.request_id);
+    await t.store.inbox.ack('agent-b', must(requests[1]).request_id);
     await t.store.inbox.trim('agent-b');
     const rest = await xRange(t.keys.inbox('agent-b'), '-', '+');
     expect(rest.map((e) => e.message.message)).toEqual(['m3', 'm4']);

@@ -86,3 +86,4 @@ export const TOOL_NAMES = [
   'wait_for_response',
   'get_conversation',
 ] as const;
+export { renderToolReference } from './tool-reference.js';

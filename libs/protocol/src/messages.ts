@@ -59,7 +59,6 @@ export const AgentInfoSchema = z.object({
   agent_id: z.string(),
   status: AgentStatusSchema,
   last_seen: Timestamp,
-  description: z.string().optional(),
   waiting: z.boolean().describe('true while the agent is inside wait_for_request'),
 });
 export type AgentInfo = z.infer<typeof AgentInfoSchema>;

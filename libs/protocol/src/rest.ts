@@ -12,6 +12,10 @@ export const HealthOkSchema = z.object({
   status: z.literal('ok'),
   redis: z.literal('ok'),
   agents_online: z.number().int(),
+  waiters: z
+    .number()
+    .int()
+    .describe('wait_for_request/wait_for_response calls open on this process'),
   version: z.string(),
 });
 

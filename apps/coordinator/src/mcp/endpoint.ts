@@ -22,6 +22,30 @@ export interface McpEndpointOptions {
   progressIntervalMs: number;
 }
 
+/** The tools that may wait, and so answer over a stream with progress and keep-alives. */
+const WAIT_TOOLS = new Set(['wait_for_request', 'wait_for_response']);
+
+/**
+ * Whether the body calls a tool that may wait. Everything else is answered as plain JSON, which
+ * costs less than a stream on both ends.
+ */
+function mayWait(body: unknown): boolean {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.some((m) => {
+    if (typeof m !== 'object' || m === null || !('method' in m) || m.method !== 'tools/call')
+      return false;
+    const params =
+      'params' in m && typeof m.params === 'object' && m.params !== null ? m.params : {};
+    const name = 'name' in params ? params.name : undefined;
+    const args =
+      'arguments' in params && typeof params.arguments === 'object' && params.arguments !== null
+        ? params.arguments
+        : {};
+    const timeout = 'timeout_seconds' in args ? args.timeout_seconds : undefined;
+    return typeof name === 'string' && WAIT_TOOLS.has(name) && timeout !== 0;
+  });
+}
+
 /** Requests ids named by `notifications/cancelled` messages in a JSON-RPC body (single or batch). */
 function cancelledIds(body: unknown): (string | number)[] {
   const messages = Array.isArray(body) ? body : [body];
@@ -77,6 +101,7 @@ export function mcpRoutes(opts: McpEndpointOptions) {
         );
         const transport = new WebStandardStreamableHTTPServerTransport({
           sessionIdGenerator: undefined,
+          enableJsonResponse: !mayWait(body),
         });
         await server.connect(transport);
         c.req.raw.signal.addEventListener('abort', () => void transport.close(), { once: true });

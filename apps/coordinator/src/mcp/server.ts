@@ -1,6 +1,7 @@
 /** @module A fresh MCP server for one HTTP request (stateless mode), with the seven tools. */
 import { SERVER_INSTRUCTIONS } from '@c3po/protocol';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { defineTool, type ToolContext } from './define-tool.js';
 import { getConversation } from './tools/get-conversation.js';
 import { getPendingRequests } from './tools/get-pending-requests.js';
@@ -10,10 +11,13 @@ import { sendRequest } from './tools/send-request.js';
 import { waitForRequest } from './tools/wait-for-request.js';
 import { waitForResponse } from './tools/wait-for-response.js';
 
+/** Shared: the SDK would otherwise build a JSON Schema compiler for every request. */
+const jsonSchemaValidator = new AjvJsonSchemaValidator();
+
 export function createMcpServer(ctx: ToolContext, version: string): McpServer {
   const server = new McpServer(
     { name: 'c3po', title: 'C3PO coordinator', version },
-    { instructions: SERVER_INSTRUCTIONS },
+    { instructions: SERVER_INSTRUCTIONS, jsonSchemaValidator },
   );
   defineTool(server, ctx, 'list_agents', listAgents);
   defineTool(server, ctx, 'send_request', sendRequest);

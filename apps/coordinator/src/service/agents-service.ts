@@ -11,12 +11,12 @@ import type { Store } from '../store/create-store.js';
 import type { AgentPresence } from '../store/presence-store.js';
 
 /** The directory lists at most this many agents, most recently seen first. */
-const LIST_LIMIT = 1000;
+export const LIST_LIMIT = 200;
 /** A process writes an agent's last-seen time at most this often. */
 const TOUCH_EVERY_MS = 1_000;
 
-export function statusOf(p: AgentPresence, waiting: boolean, nowMs: number): AgentStatus {
-  if (waiting) return 'online';
+export function statusOf(p: AgentPresence, nowMs: number): AgentStatus {
+  if (p.waiting) return 'online';
   if (p.endedAtMs !== undefined && p.endedAtMs >= p.lastSeenMs) return 'offline';
   const age = nowMs - p.lastSeenMs;
   if (age <= ONLINE_WINDOW_SECONDS * 1000) return 'online';
@@ -29,18 +29,17 @@ export type AgentsService = ReturnType<typeof createAgentsService>;
 export function createAgentsService(store: Store, logger: Logger) {
   const lastTouch = new Map<string, number>();
 
-  const list = async (nowMs = Date.now()): Promise<AgentInfo[]> => {
-    const [agents, waiting] = await Promise.all([
-      store.presence.list(LIST_LIMIT),
-      store.presence.waitingAgents(nowMs),
-    ]);
-    return agents.map((p) => ({
-      agent_id: p.agentId,
-      status: statusOf(p, waiting.has(p.agentId), nowMs),
-      last_seen: new Date(p.lastSeenMs).toISOString(),
-      ...(p.description ? { description: p.description } : {}),
-      waiting: waiting.has(p.agentId),
-    }));
+  const list = async (nowMs = Date.now()): Promise<{ agents: AgentInfo[]; total: number }> => {
+    const { agents, total } = await store.presence.list(LIST_LIMIT, nowMs);
+    return {
+      agents: agents.map((p) => ({
+        agent_id: p.agentId,
+        status: statusOf(p, nowMs),
+        last_seen: new Date(p.lastSeenMs).toISOString(),
+        waiting: p.waiting,
+      })),
+      total,
+    };
   };
 
   return {
@@ -66,12 +65,9 @@ export function createAgentsService(store: Store, logger: Logger) {
     /** The recipient's status; refuses an agent never seen, listing the known ones. */
     async requireKnown(agent: string): Promise<AgentStatus> {
       const now = Date.now();
-      const [presence, waiting] = await Promise.all([
-        store.presence.get(agent),
-        store.presence.waitingAgents(now),
-      ]);
-      if (presence) return statusOf(presence, waiting.has(agent), now);
-      const known = (await store.presence.list(50)).map((p) => p.agentId);
+      const presence = await store.presence.get(agent, now);
+      if (presence) return statusOf(presence, now);
+      const known = (await store.presence.list(50, now)).agents.map((p) => p.agentId);
       throw new AppError(
         'unknown_agent',
         `No agent named "${agent}" has ever connected to this coordinator.`,
@@ -88,13 +84,12 @@ export function createAgentsService(store: Store, logger: Logger) {
     /** How many agents count as online now. */
     async onlineCount(): Promise<number> {
       const now = Date.now();
-      const [recent, waiting] = await Promise.all([
-        store.presence.list(LIST_LIMIT, now - ONLINE_WINDOW_SECONDS * 1000),
-        store.presence.waitingAgents(now),
-      ]);
-      const online = new Set(waiting);
-      for (const p of recent) if (statusOf(p, false, now) === 'online') online.add(p.agentId);
-      return online.size;
+      const { agents } = await store.presence.list(
+        100_000,
+        now,
+        now - ONLINE_WINDOW_SECONDS * 1000,
+      );
+      return agents.filter((p) => statusOf(p, now) === 'online').length;
     },
   };
 }

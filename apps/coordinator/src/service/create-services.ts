@@ -29,7 +29,7 @@ export function createServices(store: Store, config: Config, logger: Logger) {
     /** Redis reachable, and how many agents are online. Rejects with `unavailable`. */
     async health() {
       await store.ping();
-      return { agentsOnline: await agents.onlineCount() };
+      return { agentsOnline: await agents.onlineCount(), waiters: waits.openCount() };
     },
   };
 }

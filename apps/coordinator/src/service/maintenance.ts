@@ -11,7 +11,7 @@ const EVERY_MS = 5 * 60 * 1000;
 export async function trimAll(store: Store, retentionMs: number): Promise<number> {
   const now = Date.now();
   let removed = 0;
-  for (const agent of await store.presence.list(100_000, now - retentionMs)) {
+  for (const agent of (await store.presence.list(100_000, now, now - retentionMs)).agents) {
     removed += await store.inbox.trim(agent.agentId);
     removed += await store.responses.trim(agent.agentId, now - retentionMs);
   }

@@ -68,17 +68,35 @@ export function createRequestsService(store: Store, agents: AgentsService, confi
   };
 
   /**
-   * Stores `response` to the request: conversation first (where a concurrent second answer is
-   * caught), then the record, then the requester's stream (which wakes it), then `finish` (the ack
-   * that takes the request out of its recipient's pending list). Returns false when another
-   * response was there first.
+   * Everything after the conversation entry: the record, the requester's stream (which wakes it)
+   * and `finish` (the ack that takes the request out of its recipient's pending list). Each step is
+   * idempotent; they go out in one round trip and run in this order on the one connection.
+   */
+  const deliverAnswer = (response: Response, state: RequestState, finish: () => Promise<void>) =>
+    Promise.all([
+      store.records.transition(
+        response.request_id,
+        ['queued', 'delivered'],
+        state,
+        { response_id: response.response_id, answered_at: response.created_at },
+        ttl,
+      ),
+      store.responses.append(response, Date.now()),
+      finish(),
+    ]);
+
+  /**
+   * Stores `response`: the conversation entry first (it is where a concurrent second answer is
+   * caught, and where wait_for_response(request_id) looks), then {@link deliverAnswer}. A crash in
+   * between leaves the request pending; answering it again completes the rest. Returns false when
+   * another response was there first.
    */
   const commitResponse = async (
     response: Response,
     state: RequestState,
     finish: () => Promise<void>,
   ) => {
-    const { entryId, duplicate } = await store.conversations.append(
+    const { duplicate } = await store.conversations.append(
       response.conversation_id,
       `response:${response.request_id}`,
       [response.from, response.to],
@@ -86,35 +104,16 @@ export function createRequestsService(store: Store, agents: AgentsService, confi
       ttl,
     );
     if (duplicate) return false;
-    await store.records.transition(
-      response.request_id,
-      ['queued', 'delivered'],
-      state,
-      {
-        response_id: response.response_id,
-        response_entry: entryId,
-        answered_at: response.created_at,
-      },
-      ttl,
-    );
-    await store.responses.append(response, Date.now());
-    await finish();
+    await deliverAnswer(response, state, finish);
     return true;
   };
 
   /** Completes the steps after the conversation entry for an answered request (idempotent). */
   const repairAnswered = async (record: RequestRecord) => {
-    if (record.response_entry) {
-      const message = await store.conversations.entry(
-        record.conversation_id,
-        record.response_entry,
-      );
-      if (message?.type === 'response') {
-        const { type: _type, ...response } = message;
-        await store.responses.append(response, Date.now());
-      }
-    }
-    await store.inbox.ack(record.to, record.request_id);
+    const response = await store.conversations.response(record.conversation_id, record.request_id);
+    const ack = () => store.inbox.ack(record.to, record.request_id);
+    if (response) await deliverAnswer(response, 'answered', ack);
+    else await ack();
   };
 
   const alreadyAnswered = (record: RequestRecord) =>

@@ -47,7 +47,9 @@ export function createWaitsService(
   config: WaitsConfig,
   logger: Logger,
 ) {
-  const stopping = new AbortController();
+  let stopping = false;
+  /** The open waits, so that stop() can end them all. */
+  const open = new Set<AbortController>();
 
   /** Runs one wait: the loop, the timing fields, and the "retry" answer during shutdown. */
   const run = async <T>(
@@ -58,7 +60,12 @@ export function createWaitsService(
   ) => {
     const { appliedMs, applied, capped } = timing(opts.timeoutSeconds);
     const started = Date.now();
-    const signal = AbortSignal.any([opts.signal, stopping.signal]);
+    const linked = new AbortController();
+    const abort = () => linked.abort();
+    if (opts.signal.aborted || stopping) abort();
+    opts.signal.addEventListener('abort', abort, { once: true });
+    open.add(linked);
+    const signal = linked.signal;
     const bell = store.doorbell.listen(agent, kind);
     let found: T | undefined;
     try {
@@ -71,6 +78,8 @@ export function createWaitsService(
       });
     } finally {
       bell.close();
+      opts.signal.removeEventListener('abort', abort);
+      open.delete(linked);
     }
     const base = {
       waited_seconds: Math.round((Date.now() - started) / 100) / 10,
@@ -78,7 +87,7 @@ export function createWaitsService(
       ...(capped ? { capped: true } : {}),
     };
     if (found !== undefined) return { found, base };
-    if (stopping.signal.aborted && !opts.signal.aborted) {
+    if (stopping && !opts.signal.aborted) {
       return {
         found: undefined,
         base: {
@@ -96,7 +105,8 @@ export function createWaitsService(
     async forRequest(agent: string, opts: WaitOptions): Promise<ToolOutput<'wait_for_request'>> {
       const waitId = ulid();
       const { appliedMs } = timing(opts.timeoutSeconds);
-      store.presence.startWaiting(agent, waitId, Date.now() + appliedMs + 5_000).catch(() => {});
+      const now = Date.now();
+      store.presence.startWaiting(agent, waitId, now + appliedMs + 5_000, now).catch(() => {});
       try {
         const { found, base } = await run(agent, 'request', opts, async (signal) => {
           const {
@@ -166,22 +176,15 @@ export function createWaitsService(
           },
         );
       }
-      let state = record.state;
       const { found, base } = await run<Response>(agent, 'response', opts, async () => {
-        const latest = await store.records.get(requestId);
-        if (!latest) return {};
-        state = latest.state;
-        if (!latest.response_entry) return {};
-        const message = await store.conversations.entry(
-          latest.conversation_id,
-          latest.response_entry,
-        );
-        if (message?.type !== 'response') return {};
+        const response = await store.conversations.response(record.conversation_id, requestId);
+        if (!response) return {};
         await store.responses.markReceived(agent, requestId, Date.now());
-        const { type: _type, ...response } = message;
         return { found: response };
       });
       if (found) return { status: 'received', response: found, ...base };
+      const state =
+        (await store.records.get(requestId).catch(() => undefined))?.state ?? record.state;
       return {
         request_id: requestId,
         request_state: state,
@@ -195,9 +198,13 @@ export function createWaitsService(
 
     /** Ends every open wait with a "retry" result (on SIGTERM). */
     stop(): void {
-      stopping.abort();
+      stopping = true;
+      for (const wait of open) wait.abort();
     },
 
-    isStopping: () => stopping.signal.aborted,
+    isStopping: () => stopping,
+
+    /** Waits open on this process. */
+    openCount: () => open.size,
   };
 }

@@ -1,5 +1,5 @@
 /** @module Conversations: one stream per conversation, the record that get_conversation replays. */
-import type { ConversationMessage } from '@c3po/protocol';
+import type { ConversationMessage, Response } from '@c3po/protocol';
 import { z } from 'zod';
 import { parseConversationMessage, parseScriptJson } from './codec.js';
 import type { Keys } from './keys.js';
@@ -11,6 +11,15 @@ const AppendSchema = z.object({ entry_id: z.string(), duplicate: z.boolean() });
 export type ConversationStore = ReturnType<typeof createConversationStore>;
 
 export function createConversationStore(client: RedisClient, run: RunScript, keys: Keys) {
+  const entry = async (
+    conversationId: string,
+    entryId: string,
+  ): Promise<ConversationMessage | undefined> => {
+    const [found] =
+      (await client.xRange(keys.conversation(conversationId), entryId, entryId)) ?? [];
+    return found ? parseConversationMessage(found.message) : undefined;
+  };
+
   return {
     /**
      * Appends an entry once per `indexField` (`request:<id>` / `response:<request id>`); a repeat
@@ -36,11 +45,20 @@ export function createConversationStore(client: RedisClient, run: RunScript, key
       return { entryId: entry_id, duplicate };
     },
 
-    async entry(conversationId: string, entryId: string): Promise<ConversationMessage | undefined> {
-      const [entry] =
-        (await client.xRange(keys.conversation(conversationId), entryId, entryId)) ?? [];
-      return entry ? parseConversationMessage(entry.message) : undefined;
+    /** The response to a request, once one is stored in its conversation. */
+    async response(conversationId: string, requestId: string): Promise<Response | undefined> {
+      const entryId = await client.hGet(
+        keys.conversationIndex(conversationId),
+        `response:${requestId}`,
+      );
+      if (!entryId) return undefined;
+      const message = await entry(conversationId, entryId);
+      if (message?.type !== 'response') return undefined;
+      const { type: _type, ...response } = message;
+      return response;
     },
+
+    entry,
 
     /** `absent` when the conversation does not exist (or expired). */
     async membership(

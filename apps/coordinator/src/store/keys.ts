@@ -18,10 +18,12 @@ export function createKeys(prefix: string) {
   const agent = (id: string) => `${prefix}:{${id}}`;
   const conversation = (id: string) => `${prefix}:conv:{${id}}`;
   return {
-    /** zset agent → last seen (ms). The one global key; always written alone. */
+    /** zset agent → last seen (ms). Global, like the next two; each is written alone. */
     agents: `${prefix}:agents`,
-    /** zset `<agent> <wait id>` → wait deadline (ms): who is inside wait_for_request now. */
-    waiting: `${prefix}:waiting`,
+    /** zset agent → when its session ended (ms): offline until seen again. */
+    ended: `${prefix}:agents:ended`,
+    /** zset `<agent> <wait id>` → deadline (ms) of every open wait_for_request, for the directory. */
+    waiting: `${prefix}:agents:waiting`,
     /** Stream of requests to the agent (consumer group `c3po`). */
     inbox: (a: string) => `${agent(a)}:inbox`,
     /** Hash request_id → inbox entry id, for unanswered requests. */
@@ -36,8 +38,8 @@ export function createKeys(prefix: string) {
     responseIndex: (a: string) => `${agent(a)}:response-index`,
     /** zset request_id → ms: responses the agent already received through wait_for_response(request_id). */
     received: (a: string) => `${agent(a)}:received`,
-    /** Hash of presence details: `ended_at`, `description`. */
-    profile: (a: string) => `${agent(a)}:profile`,
+    /** zset wait id → deadline (ms) of the agent's open wait_for_request calls. */
+    waits: (a: string) => `${agent(a)}:waits`,
     /** Sharded pub/sub channel that wakes the agent's waiters. */
     bell: (a: string) => `${agent(a)}:bell`,
     /** Stream of every request and response in the conversation: the record replayed by get_conversation. */

@@ -6,13 +6,45 @@ export interface AgentPresence {
   agentId: string;
   lastSeenMs: number;
   endedAtMs: number | undefined;
-  description: string | undefined;
+  /** Inside wait_for_request now. */
+  waiting: boolean;
 }
 
 export type PresenceStore = ReturnType<typeof createPresenceStore>;
 
+/**
+ * A constant number of commands per call, whatever the number of agents: the directory is three
+ * sorted sets, and each agent's own open waits are one more.
+ */
 export function createPresenceStore(client: RedisClient, keys: Keys) {
   const waitMember = (agent: string, waitId: string) => `${agent} ${waitId}`;
+
+  /** Agents with an open wait (entries past their deadline belong to crashed processes). */
+  const waitingAgents = async (nowMs: number) => {
+    const members = await client.zRangeByScore(keys.waiting, nowMs, '+inf');
+    return new Set(members.map((m) => m.slice(0, m.indexOf(' '))));
+  };
+
+  const withDetails = async (
+    seen: { value: string; score: number }[],
+    nowMs: number,
+  ): Promise<AgentPresence[]> => {
+    if (seen.length === 0) return [];
+    const [ended, waiting] = await Promise.all([
+      client.zmScore(
+        keys.ended,
+        seen.map((s) => s.value),
+      ),
+      waitingAgents(nowMs),
+    ]);
+    return seen.map((s, i) => ({
+      agentId: s.value,
+      lastSeenMs: s.score,
+      endedAtMs: ended[i] ?? undefined,
+      waiting: waiting.has(s.value),
+    }));
+  };
+
   return {
     async touch(agent: string, nowMs: number): Promise<void> {
       await client.zAdd(keys.agents, { score: nowMs, value: agent });
@@ -22,59 +54,63 @@ export function createPresenceStore(client: RedisClient, keys: Keys) {
     async end(agent: string, nowMs: number): Promise<void> {
       await Promise.all([
         client.zAdd(keys.agents, { score: nowMs, value: agent }),
-        client.hSet(keys.profile(agent), 'ended_at', String(nowMs)),
+        client.zAdd(keys.ended, { score: nowMs, value: agent }),
       ]);
-    },
-
-    async setDescription(agent: string, description: string): Promise<void> {
-      await client.hSet(keys.profile(agent), 'description', description);
     },
 
     /** Undefined when the agent was never seen. */
-    async get(agent: string): Promise<AgentPresence | undefined> {
-      const [score, profile] = await Promise.all([
+    async get(agent: string, nowMs: number): Promise<AgentPresence | undefined> {
+      const [score, ended, waits] = await Promise.all([
         client.zScore(keys.agents, agent),
-        client.hGetAll(keys.profile(agent)),
+        client.zScore(keys.ended, agent),
+        client.zCount(keys.waits(agent), nowMs, '+inf'),
       ]);
       if (score === null) return undefined;
-      return toPresence(agent, score, profile);
+      return {
+        agentId: agent,
+        lastSeenMs: score,
+        endedAtMs: ended ?? undefined,
+        waiting: waits > 0,
+      };
     },
 
-    /** The most recently seen agents, newest first. */
-    async list(limit: number, sinceMs = 0): Promise<AgentPresence[]> {
-      const seen = await client.zRangeWithScores(keys.agents, '+inf', sinceMs, {
-        BY: 'SCORE',
-        REV: true,
-        LIMIT: { offset: 0, count: limit },
-      });
-      const profiles = await Promise.all(seen.map((s) => client.hGetAll(keys.profile(s.value))));
-      return seen.map((s, i) => toPresence(s.value, s.score, profiles[i] ?? {}));
+    /** The `limit` most recently seen agents (seen since `sinceMs`), newest first, and how many are known. */
+    async list(
+      limit: number,
+      nowMs: number,
+      sinceMs = 0,
+    ): Promise<{ agents: AgentPresence[]; total: number }> {
+      const [seen, total] = await Promise.all([
+        client.zRangeWithScores(keys.agents, '+inf', sinceMs, {
+          BY: 'SCORE',
+          REV: true,
+          LIMIT: { offset: 0, count: limit },
+        }),
+        client.zCard(keys.agents),
+      ]);
+      return { agents: await withDetails(seen, nowMs), total };
     },
 
-    async startWaiting(agent: string, waitId: string, untilMs: number): Promise<void> {
-      await client.zAdd(keys.waiting, { score: untilMs, value: waitMember(agent, waitId) });
+    /** Records an open wait until its deadline, so a crashed process cannot leave it behind. */
+    async startWaiting(
+      agent: string,
+      waitId: string,
+      untilMs: number,
+      nowMs: number,
+    ): Promise<void> {
+      await Promise.all([
+        client.zAdd(keys.waits(agent), { score: untilMs, value: waitId }),
+        client.zRemRangeByScore(keys.waits(agent), '-inf', nowMs),
+        client.zAdd(keys.waiting, { score: untilMs, value: waitMember(agent, waitId) }),
+        client.zRemRangeByScore(keys.waiting, '-inf', nowMs),
+      ]);
     },
 
     async stopWaiting(agent: string, waitId: string): Promise<void> {
-      await client.zRem(keys.waiting, waitMember(agent, waitId));
-    },
-
-    /** Agents inside wait_for_request now (entries of crashed processes expire by their deadline). */
-    async waitingAgents(nowMs: number): Promise<Set<string>> {
-      const [members] = await Promise.all([
-        client.zRangeByScore(keys.waiting, nowMs, '+inf'),
-        client.zRemRangeByScore(keys.waiting, '-inf', nowMs - 60_000),
+      await Promise.all([
+        client.zRem(keys.waits(agent), waitId),
+        client.zRem(keys.waiting, waitMember(agent, waitId)),
       ]);
-      return new Set(members.map((m) => m.split(' ')[0] ?? m));
     },
   };
-}
-
-function toPresence(
-  agentId: string,
-  score: number,
-  profile: Record<string, string>,
-): AgentPresence {
-  const ended = profile.ended_at === undefined ? undefined : Number(profile.ended_at);
-  return { agentId, lastSeenMs: score, endedAtMs: ended, description: profile.description };
 }

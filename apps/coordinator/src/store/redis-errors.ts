@@ -1,19 +1,49 @@
 /** @module Turns Redis failures into AppErrors: connection trouble is `unavailable`, never a 500. */
-import { ErrorReply } from 'redis';
-import { AppError, unavailable } from '../errors.js';
+import {
+  ClientClosedError,
+  ClientOfflineError,
+  ConnectionTimeoutError,
+  DisconnectsClientError,
+  ErrorReply,
+  ReconnectStrategyError,
+  SocketClosedUnexpectedlyError,
+  SocketTimeoutError,
+  TimeoutError,
+} from 'redis';
+import { unavailable } from '../errors.js';
 
 /** Reply errors that mean "the server cannot take this right now", not "this command is wrong". */
 const TRANSIENT_REPLIES = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|OOM|NOREPLICAS)/;
 
-export function toAppError(err: unknown): AppError {
-  if (err instanceof AppError) return err;
-  if (err instanceof ErrorReply && !TRANSIENT_REPLIES.test(err.message)) {
-    return new AppError('internal', 'The coordinator store rejected a command.', { cause: err });
+const CONNECTION_ERRORS = [
+  ClientClosedError,
+  ClientOfflineError,
+  ConnectionTimeoutError,
+  DisconnectsClientError,
+  ReconnectStrategyError,
+  SocketClosedUnexpectedlyError,
+  SocketTimeoutError,
+  TimeoutError,
+];
+
+/** Connection trouble becomes `unavailable`; anything else (a bug) stays what it is. */
+export function toAppError(err: unknown): unknown {
+  if (err instanceof ErrorReply) {
+    return TRANSIENT_REPLIES.test(err.message) ? unavailable(err) : err;
   }
-  return unavailable(err);
+  if (CONNECTION_ERRORS.some((type) => err instanceof type)) return unavailable(err);
+  if (
+    err instanceof Error &&
+    'code' in err &&
+    typeof err.code === 'string' &&
+    /^E[A-Z]+$/.test(err.code)
+  ) {
+    return unavailable(err); // a socket error such as ECONNREFUSED or ECONNRESET
+  }
+  return err;
 }
 
-/** Runs a store call and maps any failure with {@link toAppError}. */
+/** Runs a store call and maps its failure with {@link toAppError}. */
 export async function guarded<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();

@@ -1,6 +1,6 @@
 /**
- * @module Request records: one hash per request with its sender, recipient, state and where its
- * response is, so any agent's call can find a request by ID alone.
+ * @module Request records: one hash per request with its sender, recipient and state, so any
+ * agent's call can find a request by ID alone.
  */
 import { type RequestState, RequestStateSchema } from '@c3po/protocol';
 import { z } from 'zod';
@@ -17,7 +17,6 @@ export const RequestRecordSchema = z.object({
   state: RequestStateSchema,
   delivered_at: z.string().optional(),
   response_id: z.string().optional(),
-  response_entry: z.string().optional(),
   answered_at: z.string().optional(),
 });
 export type RequestRecord = z.infer<typeof RequestRecordSchema>;

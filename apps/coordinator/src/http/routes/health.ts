@@ -13,11 +13,12 @@ export function healthRoutes(services: Services, version: string) {
       timer = setTimeout(() => reject(new Error('health check timed out')), HEALTH_TIMEOUT_MS);
     });
     try {
-      const { agentsOnline } = await Promise.race([services.health(), timeout]);
+      const { agentsOnline, waiters } = await Promise.race([services.health(), timeout]);
       return c.json({
         status: 'ok',
         redis: 'ok',
         agents_online: agentsOnline,
+        waiters,
         version,
       } satisfies Health);
     } catch {

@@ -1,5 +1,4 @@
 import type { ToolHandler } from '../define-tool.js';
 
-export const listAgents: ToolHandler<'list_agents'> = async (_args, { services }) => ({
-  agents: await services.agents.list(),
-});
+export const listAgents: ToolHandler<'list_agents'> = (_args, { services }) =>
+  services.agents.list();

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('has safe defaults: loopback, port 8420, a private Redis under ./data', () => {
+    const config = loadConfig({}, '/srv/c3po');
+    expect(config.http).toMatchObject({
+      host: '127.0.0.1',
+      port: 8420,
+      allowedHosts: [],
+      allowedOrigins: [],
+    });
+    expect(config.redis).toMatchObject({
+      url: undefined,
+      keyPrefix: 'c3po',
+      dataDir: '/srv/c3po/data',
+    });
+    expect(config.limits).toEqual({ maxTextBytes: 65536, maxDeliveries: 5 });
+    expect(config.retentionMs).toBe(30 * 24 * 3600 * 1000);
+  });
+
+  it('reads lists and numbers from the environment', () => {
+    const config = loadConfig({
+      REDIS_URL: 'redis://redis:6379',
+      C3PO_PORT: '9000',
+      C3PO_ALLOWED_HOSTS: 'NAS.local, c3po.example.com ,',
+      C3PO_DATA_DIR: '/var/lib/c3po',
+    });
+    expect(config.redis.url).toBe('redis://redis:6379');
+    expect(config.http.port).toBe(9000);
+    expect(config.http.allowedHosts).toEqual(['nas.local', 'c3po.example.com']);
+    expect(config.redis.dataDir).toBe('/var/lib/c3po');
+  });
+
+  it('rejects bad values, naming the variable', () => {
+    expect(() => loadConfig({ C3PO_PORT: 'x' })).toThrow(/C3PO_PORT/);
+    expect(() => loadConfig({ REDIS_URL: 'http://nope' })).toThrow(/redis:\/\/host:6379/);
+    expect(() => loadConfig({ C3PO_KEY_PREFIX: 'a b' })).toThrow(/C3PO_KEY_PREFIX/);
+  });
+});
