@@ -17,7 +17,7 @@ const EACH_CONCURRENT = Number(process.env.BENCH_ROUND_TRIPS_CONCURRENT ?? 20);
 const verdict = (ok: boolean) => (ok ? 'within budget' : 'OVER BUDGET');
 const line = (label: string, s: Summary, floor: Summary, extra = '') =>
   console.log(
-    `   ${label.padEnd(38)} p50 ${ms(s.p50).padStart(10)}  p99 ${ms(s.p99).padStart(10)}  (${(s.p50 / floor.p50).toFixed(1)}x floor p50, n=${s.count}${extra})`,
+    `   ${label.padEnd(38)} p50 ${ms(s.p50).padStart(10)}  p99 ${ms(s.p99).padStart(10)}  max ${ms(s.max).padStart(10)}  (${(s.p50 / floor.p50).toFixed(1)}x floor p50, n=${s.count}${extra})`,
   );
 
 async function roundTrips() {

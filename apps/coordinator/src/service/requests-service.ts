@@ -130,27 +130,29 @@ export function createRequestsService(store: Store, agents: AgentsService, confi
       from: string,
       input: ToolInput<'send_request'>,
     ): Promise<ToolOutput<'send_request'>> {
-      const recipientStatus = await agents.requireKnown(input.to);
-      if (input.conversation_id) {
-        const membership = await store.conversations.membership(input.conversation_id, from);
-        if (membership === 'absent') {
-          throw new AppError(
-            'not_found',
-            `No conversation ${input.conversation_id} exists (conversations expire after a period of silence).`,
-            {
-              hint: 'Omit conversation_id to start a new conversation.',
-            },
-          );
-        }
-        if (membership === 'outsider') {
-          throw new AppError(
-            'forbidden',
-            `You (${from}) did not take part in conversation ${input.conversation_id}, so you cannot continue it.`,
-            {
-              hint: 'Omit conversation_id to start a new conversation.',
-            },
-          );
-        }
+      const [recipientStatus, membership] = await Promise.all([
+        agents.requireKnown(input.to),
+        input.conversation_id
+          ? store.conversations.membership(input.conversation_id, from)
+          : undefined,
+      ]);
+      if (membership === 'absent') {
+        throw new AppError(
+          'not_found',
+          `No conversation ${input.conversation_id} exists (conversations expire after a period of silence).`,
+          {
+            hint: 'Omit conversation_id to start a new conversation.',
+          },
+        );
+      }
+      if (membership === 'outsider') {
+        throw new AppError(
+          'forbidden',
+          `You (${from}) did not take part in conversation ${input.conversation_id}, so you cannot continue it.`,
+          {
+            hint: 'Omit conversation_id to start a new conversation.',
+          },
+        );
       }
       const request: Request = {
         request_id: ulid(),

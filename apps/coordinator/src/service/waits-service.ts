@@ -131,7 +131,10 @@ export function createWaitsService(
             await store.inbox.release(agent, items, config.redeliverAfterMs);
             return {};
           }
-          await markDelivered(store, items);
+          // Bookkeeping for the sender's request_state; the caller need not wait for it.
+          markDelivered(store, items).catch((err: unknown) => {
+            logger.debug({ agent, err: String(err) }, 'marking requests delivered failed');
+          });
           return { found: items };
         });
         if (found) return { status: 'received', requests: found.map(toDelivered), ...base };
@@ -179,7 +182,8 @@ export function createWaitsService(
       const { found, base } = await run<Response>(agent, 'response', opts, async () => {
         const response = await store.conversations.response(record.conversation_id, requestId);
         if (!response) return {};
-        await store.responses.markReceived(agent, requestId, Date.now());
+        // So that a later wait without request_id does not hand it out again; best effort.
+        store.responses.markReceived(agent, requestId, Date.now()).catch(() => {});
         return { found: response };
       });
       if (found) return { status: 'received', response: found, ...base };

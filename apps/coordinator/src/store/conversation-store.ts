@@ -1,7 +1,7 @@
 /** @module Conversations: one stream per conversation, the record that get_conversation replays. */
-import type { ConversationMessage, Response } from '@c3po/protocol';
+import type { Response } from '@c3po/protocol';
 import { z } from 'zod';
-import { parseConversationMessage, parseScriptJson } from './codec.js';
+import { parseConversationMessage, parseResponse, parseScriptJson } from './codec.js';
 import type { Keys } from './keys.js';
 import type { RedisClient } from './redis-client.js';
 import type { RunScript } from './script-runner.js';
@@ -11,15 +11,6 @@ const AppendSchema = z.object({ entry_id: z.string(), duplicate: z.boolean() });
 export type ConversationStore = ReturnType<typeof createConversationStore>;
 
 export function createConversationStore(client: RedisClient, run: RunScript, keys: Keys) {
-  const entry = async (
-    conversationId: string,
-    entryId: string,
-  ): Promise<ConversationMessage | undefined> => {
-    const [found] =
-      (await client.xRange(keys.conversation(conversationId), entryId, entryId)) ?? [];
-    return found ? parseConversationMessage(found.message) : undefined;
-  };
-
   return {
     /**
      * Appends an entry once per `indexField` (`request:<id>` / `response:<request id>`); a repeat
@@ -47,18 +38,15 @@ export function createConversationStore(client: RedisClient, run: RunScript, key
 
     /** The response to a request, once one is stored in its conversation. */
     async response(conversationId: string, requestId: string): Promise<Response | undefined> {
-      const entryId = await client.hGet(
-        keys.conversationIndex(conversationId),
-        `response:${requestId}`,
+      const fields = await run(
+        'read-response-2',
+        [keys.conversation(conversationId), keys.conversationIndex(conversationId)],
+        [requestId],
       );
-      if (!entryId) return undefined;
-      const message = await entry(conversationId, entryId);
-      if (message?.type !== 'response') return undefined;
-      const { type: _type, ...response } = message;
-      return response;
+      return Array.isArray(fields) && fields.length > 0
+        ? parseResponse(fields.map(String))
+        : undefined;
     },
-
-    entry,
 
     /** `absent` when the conversation does not exist (or expired). */
     async membership(

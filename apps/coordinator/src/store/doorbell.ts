@@ -28,18 +28,25 @@ interface Channel {
 }
 
 /** How long an unused subscription is kept, so a listen loop does not churn SSUBSCRIBE. */
-const LINGER_MS = 10_000;
+const DEFAULT_LINGER_MS = 10_000;
 
 export type Doorbell = ReturnType<typeof createDoorbell>;
 
-export function createDoorbell(subscriber: RedisClient, keys: Keys) {
+export function createDoorbell(subscriber: RedisClient, keys: Keys, lingerMs = DEFAULT_LINGER_MS) {
   const channels = new Map<string, Channel>();
+  /**
+   * Unsubscribes still in flight. node-redis drops a listener added while an SUNSUBSCRIBE of the
+   * same channel is pending, so a new subscription waits for it (else its rings would be lost).
+   */
+  const leaving = new Map<string, Promise<void>>();
 
   const subscribe = (name: string, channel: Channel): Promise<void> => {
-    channel.subscribed ??= subscriber
-      .sSubscribe(name, (message: string) => {
-        for (const l of channel.listeners) if (l.kind === message) l.ring();
-      })
+    channel.subscribed ??= (leaving.get(name) ?? Promise.resolve())
+      .then(() =>
+        subscriber.sSubscribe(name, (message: string) => {
+          for (const l of channel.listeners) if (l.kind === message) l.ring();
+        }),
+      )
       .catch((err: unknown) => {
         channel.subscribed = undefined;
         throw err;
@@ -60,8 +67,15 @@ export function createDoorbell(subscriber: RedisClient, keys: Keys) {
     channel.linger = setTimeout(() => {
       if (channel.listeners.size > 0) return;
       channels.delete(name);
-      if (channel.subscribed) subscriber.sUnsubscribe(name).catch(() => {});
-    }, LINGER_MS);
+      if (!channel.subscribed) return;
+      const done = subscriber
+        .sUnsubscribe(name)
+        .catch(() => {})
+        .finally(() => {
+          if (leaving.get(name) === done) leaving.delete(name);
+        });
+      leaving.set(name, done);
+    }, lingerMs);
     channel.linger.unref();
   };
 

@@ -17,6 +17,7 @@ export type ScriptName =
   | 'claim-response-2'
   | 'create-record-1'
   | 'dead-letter-3'
+  | 'read-response-2'
   | 'read-unanswered-1'
   | 'release-requests-1'
   | 'send-3'
