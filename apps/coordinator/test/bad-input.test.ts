@@ -214,6 +214,8 @@ describe('HTTP errors', () => {
     expect(local.status).toBe(200);
     const origin = await mcpCall({ 'X-Agent-ID': 'agent-a', Origin: 'https://evil.example.com' });
     expect(origin.status).toBe(403);
+    const localPage = await mcpCall({ 'X-Agent-ID': 'agent-a', Origin: 'http://localhost:3000' });
+    expect(localPage.status).toBe(200);
   });
 
   it('GET /mcp: 405; unknown route: 404 listing the routes; bad limit: 400', async () => {

@@ -1,6 +1,6 @@
 /**
  * @module DNS-rebinding and browser protection: refuses a Host header the coordinator does not
- * serve, and any request a web page makes (it carries an Origin) unless that origin is allowed.
+ * serve, and requests from web pages (they carry an Origin) of other machines unless allowed.
  */
 import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../errors.js';
@@ -9,6 +9,15 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
 export function isLoopback(host: string): boolean {
   return LOOPBACK_HOSTS.has(host) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** A page served from this machine (`http://localhost:3000`); a rebinding attack has a foreign origin. */
+function isLoopbackOrigin(origin: string): boolean {
+  try {
+    return isLoopback(new URL(origin).hostname);
+  } catch {
+    return false;
+  }
 }
 
 /** `example.com:8420` → `example.com`; `[::1]:8420` → `[::1]`. */
@@ -43,7 +52,7 @@ export function hostCheck(opts: HostCheckOptions): MiddlewareHandler {
       });
     }
     const origin = c.req.header('origin');
-    if (origin !== undefined && !origins.has(origin.trim().toLowerCase())) {
+    if (origin !== undefined && !origins.has(origin.trim().toLowerCase()) && !isLoopbackOrigin(origin)) {
       throw new AppError('forbidden', `Requests from web pages (Origin ${origin}) are refused.`, {
         hint: 'To allow a trusted web origin, add it to C3PO_ALLOWED_ORIGINS on the coordinator.',
       });
