@@ -9,6 +9,7 @@ import { createErrorHandler } from './http/error-handler.js';
 import { hostCheck } from './http/host-check.js';
 import { identity } from './http/identity.js';
 import { healthRoutes } from './http/routes/health.js';
+import { hookRoutes } from './http/routes/hooks.js';
 import { pendingRoutes } from './http/routes/pending.js';
 import type { Logger } from './logger.js';
 import type { CancelRegistry } from './mcp/cancel-registry.js';
@@ -28,7 +29,7 @@ export function createApp({ services, cancels, config, logger, version }: AppDep
   app.onError(createErrorHandler(logger));
   app.notFound((c) => {
     throw new AppError('not_found', `No route ${c.req.method} ${c.req.path}.`, {
-      hint: `The coordinator serves ${ROUTES.mcp} (MCP), ${ROUTES.health} and ${ROUTES.pending}.`,
+      hint: `The coordinator serves ${ROUTES.mcp} (MCP), ${ROUTES.health}, ${ROUTES.pending} and /api/hooks/* (for the plugin).`,
     });
   });
   app.use(
@@ -65,6 +66,7 @@ export function createApp({ services, cancels, config, logger, version }: AppDep
   app.use(ROUTES.pending, identity(services));
   app.use(ROUTES.mcp, identity(services));
   app.route('/api', pendingRoutes(services));
+  app.route('/api', hookRoutes(services));
   app.route(
     ROUTES.mcp,
     mcpRoutes({

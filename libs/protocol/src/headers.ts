@@ -7,6 +7,8 @@ export const HEADERS = {
   /** The folder Claude Code started in; its basename is the agent ID when `x-agent-id` is missing. */
   projectDir: 'x-project-dir',
   authorization: 'authorization',
+  /** Sent by hooks: the base URL they were configured with, to show it back to the agent. */
+  coordinatorUrl: 'x-coordinator-url',
 } as const;
 
 /** Environment variables read on the client side (plugin, hooks). */

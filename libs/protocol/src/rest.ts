@@ -6,6 +6,13 @@ export const ROUTES = {
   mcp: '/mcp',
   health: '/api/health',
   pending: '/api/pending',
+  /** POST with the hook's stdin JSON; the answer is exactly what the hook prints (204: nothing). */
+  hooks: {
+    sessionStart: '/api/hooks/session-start',
+    postToolUse: '/api/hooks/post-tool-use',
+    stop: '/api/hooks/stop',
+    sessionEnd: '/api/hooks/session-end',
+  },
 } as const;
 
 export const HealthOkSchema = z.object({

@@ -52,7 +52,11 @@ export function hostCheck(opts: HostCheckOptions): MiddlewareHandler {
       });
     }
     const origin = c.req.header('origin');
-    if (origin !== undefined && !origins.has(origin.trim().toLowerCase()) && !isLoopbackOrigin(origin)) {
+    if (
+      origin !== undefined &&
+      !origins.has(origin.trim().toLowerCase()) &&
+      !isLoopbackOrigin(origin)
+    ) {
       throw new AppError('forbidden', `Requests from web pages (Origin ${origin}) are refused.`, {
         hint: 'To allow a trusted web origin, add it to C3PO_ALLOWED_ORIGINS on the coordinator.',
       });

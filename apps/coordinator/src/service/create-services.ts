@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import type { Store } from '../store/create-store.js';
 import { createAgentsService } from './agents-service.js';
 import { createConversationsService } from './conversations-service.js';
+import { createHooksService } from './hooks-service.js';
 import { createRequestsService } from './requests-service.js';
 import { createWaitsService } from './waits-service.js';
 
@@ -26,6 +27,7 @@ export function createServices(store: Store, config: Config, logger: Logger) {
     requests,
     waits,
     conversations: createConversationsService(store),
+    hooks: createHooksService(store, agents, requests),
     /** Redis reachable, and how many agents are online. Rejects with `unavailable`. */
     async health() {
       await store.ping();

@@ -4,6 +4,7 @@
  */
 import { createConversationStore } from './conversation-store.js';
 import { createDoorbell } from './doorbell.js';
+import { createHookStateStore } from './hook-state-store.js';
 import { createInboxStore } from './inbox-store.js';
 import { createKeys } from './keys.js';
 import { createPresenceStore } from './presence-store.js';
@@ -24,6 +25,7 @@ export function createStore(redis: RedisConnections, keyPrefix: string) {
     conversations: wrapAll(createConversationStore(redis.command, run, keys)),
     records: wrapAll(createRequestRecordStore(redis.command, run, keys)),
     presence: wrapAll(createPresenceStore(redis.command, keys)),
+    hooks: wrapAll(createHookStateStore(redis.command, keys)),
     doorbell: createDoorbell(redis.subscriber, keys),
     /** Round trip to Redis; rejects with `unavailable` when it cannot be reached. */
     ping: () => guarded(() => redis.command.ping()),

@@ -40,6 +40,11 @@ export function createKeys(prefix: string) {
     received: (a: string) => `${agent(a)}:received`,
     /** zset wait id → deadline (ms) of the agent's open wait_for_request calls. */
     waits: (a: string) => `${agent(a)}:waits`,
+    /** zset Claude Code session id → last hook call (ms): the agent's live sessions. */
+    sessions: (a: string) => `${agent(a)}:sessions`,
+    /** Set of request ids a session's hook already announced (`stop` or `tool` notices). */
+    announced: (a: string, session: string, hook: 'stop' | 'tool') =>
+      `${agent(a)}:announced:${hook}:${session}`,
     /** Sharded pub/sub channel that wakes the agent's waiters. */
     bell: (a: string) => `${agent(a)}:bell`,
     /** Stream of every request and response in the conversation: the record replayed by get_conversation. */
