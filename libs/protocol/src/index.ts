@@ -6,8 +6,8 @@ export {
   ErrorCodeSchema,
   RETRYABLE_CODES,
 } from './errors.js';
-export { CLIENT_ENV, DEFAULT_COORDINATOR_URL, HEADERS } from './headers.js';
 export { type FenceLabel, fence } from './fence.js';
+export { CLIENT_ENV, DEFAULT_COORDINATOR_URL, HEADERS } from './headers.js';
 export { type HookInput, HookInputSchema } from './hooks.js';
 export { type IdentityResult, resolveIdentity } from './identity.js';
 export {
