@@ -2,12 +2,15 @@
 import { ROUTES } from '@c3po/protocol';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
+import { agentAuth } from './http/agent-auth.js';
 import type { AppEnv } from './http/app-env.js';
 import { createErrorHandler } from './http/error-handler.js';
 import { hostCheck } from './http/host-check.js';
 import { identity } from './http/identity.js';
+import { adminRoutes } from './http/routes/admin.js';
 import { healthRoutes } from './http/routes/health.js';
 import { hookRoutes } from './http/routes/hooks.js';
 import { pendingRoutes } from './http/routes/pending.js';
@@ -39,6 +42,23 @@ export function createApp({ services, cancels, config, logger, version }: AppDep
       allowedOrigins: config.http.allowedOrigins,
     }),
   );
+  if (config.http.allowedOrigins.length > 0) {
+    // Only for origins the operator listed; without them no CORS header is ever sent.
+    app.use(
+      cors({
+        origin: [...config.http.allowedOrigins],
+        allowHeaders: [
+          'Authorization',
+          'Content-Type',
+          'X-Agent-ID',
+          'X-Project-Dir',
+          'Mcp-Protocol-Version',
+          'Last-Event-ID',
+        ],
+        allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+      }),
+    );
+  }
   app.use(
     bodyLimit({
       maxSize: config.http.maxBodyBytes,
@@ -63,8 +83,9 @@ export function createApp({ services, cancels, config, logger, version }: AppDep
     }
     await next();
   });
-  app.use(ROUTES.pending, identity(services));
+  app.use(ROUTES.pending, identity(services), agentAuth(services));
   app.use(ROUTES.mcp, identity(services));
+  app.route('/api', adminRoutes(services));
   app.route('/api', pendingRoutes(services));
   app.route('/api', hookRoutes(services));
   app.route(

@@ -15,7 +15,13 @@ describe('loadConfig', () => {
       keyPrefix: 'c3po',
       dataDir: '/srv/c3po/data',
     });
-    expect(config.limits).toEqual({ maxTextBytes: 65536, maxDeliveries: 5 });
+    expect(config.limits).toEqual({
+      maxTextBytes: 65536,
+      maxDeliveries: 5,
+      sendsPerMinute: 60,
+      waitsPerAgent: 10,
+    });
+    expect(config.auth).toEqual({ mode: 'open', adminToken: undefined });
     expect(config.retentionMs).toBe(30 * 24 * 3600 * 1000);
   });
 
@@ -30,6 +36,18 @@ describe('loadConfig', () => {
     expect(config.http.port).toBe(9000);
     expect(config.http.allowedHosts).toEqual(['nas.local', 'c3po.example.com']);
     expect(config.redis.dataDir).toBe('/var/lib/c3po');
+  });
+
+  it('needs tokens beyond loopback: refuses to start without an admin token unless told open', () => {
+    expect(() => loadConfig({ C3PO_HOST: '0.0.0.0' })).toThrow(
+      /C3PO_ADMIN_TOKEN.*openssl rand -hex 32.*C3PO_AUTH_MODE=open/s,
+    );
+    expect(loadConfig({ C3PO_HOST: '0.0.0.0', C3PO_ADMIN_TOKEN: 'x'.repeat(32) }).auth.mode).toBe(
+      'token',
+    );
+    expect(loadConfig({ C3PO_HOST: '0.0.0.0', C3PO_AUTH_MODE: 'open' }).auth.mode).toBe('open');
+    expect(() => loadConfig({ C3PO_AUTH_MODE: 'token' })).toThrow(/C3PO_ADMIN_TOKEN/);
+    expect(() => loadConfig({ C3PO_ADMIN_TOKEN: 'short' })).toThrow(/at least 16 characters/);
   });
 
   it('rejects bad values, naming the variable', () => {

@@ -58,17 +58,51 @@ export const EnvSchema = z.object({
   C3PO_SHUTDOWN_GRACE_MS: int(0, 5_000),
   /** Where to look for `redis-server`. */
   PATH: z.string().default(''),
+  /**
+   * `token`: every call needs an agent token (Authorization: Bearer). `open`: identity headers are
+   * trusted. @default open on a loopback address, token otherwise
+   */
+  C3PO_AUTH_MODE: z.enum(['open', 'token']).optional(),
+  /** The admin secret: creates and revokes agent tokens. Required in token mode. */
+  C3PO_ADMIN_TOKEN: z
+    .string()
+    .min(16, {
+      error:
+        'C3PO_ADMIN_TOKEN must be at least 16 characters; create one with: openssl rand -hex 32',
+    })
+    .optional(),
+  /** Requests one agent may send per minute, across all replicas. @default 60 */
+  C3PO_SEND_RATE_PER_MINUTE: int(1, 60),
+  /** wait_for_request/wait_for_response calls one agent may have open at once. @default 10 */
+  C3PO_MAX_WAITS_PER_AGENT: int(1, 10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
+
+const LOOPBACK_LISTEN = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|::1|\[::1\])$/;
+
+/** Open by default only where nobody else can connect. */
+const authMode = (e: z.infer<typeof EnvSchema>) =>
+  e.C3PO_AUTH_MODE ?? (LOOPBACK_LISTEN.test(e.C3PO_HOST) ? 'open' : 'token');
+
+/** Token mode without an admin token is refused, with how to make one. */
+const ConfigSchema = EnvSchema.superRefine((e, ctx) => {
+  if (authMode(e) === 'token' && !e.C3PO_ADMIN_TOKEN) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['C3PO_ADMIN_TOKEN'],
+      message: `${e.C3PO_AUTH_MODE ? 'C3PO_AUTH_MODE=token' : `C3PO_HOST=${e.C3PO_HOST} reaches beyond this machine, so agents need tokens, and that`} needs an admin token. Create one with: export C3PO_ADMIN_TOKEN=$(openssl rand -hex 32); then create agent tokens with: c3po token create --agents 'laptop-*'. To run without tokens on a network you trust, set C3PO_AUTH_MODE=open.`,
+    });
+  }
+});
 
 /** Parses the environment into a typed, grouped config; throws a ZodError on bad values. */
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,
   cwd = process.cwd(),
 ) {
-  const e = EnvSchema.parse(env);
+  const e = ConfigSchema.parse(env);
   return {
     http: {
       host: e.C3PO_HOST,
@@ -84,7 +118,16 @@ export function loadConfig(
       serverBin: e.C3PO_REDIS_SERVER,
       searchPath: e.PATH,
     },
-    limits: { maxTextBytes: e.C3PO_MAX_TEXT_BYTES, maxDeliveries: e.C3PO_MAX_DELIVERIES },
+    limits: {
+      maxTextBytes: e.C3PO_MAX_TEXT_BYTES,
+      maxDeliveries: e.C3PO_MAX_DELIVERIES,
+      sendsPerMinute: e.C3PO_SEND_RATE_PER_MINUTE,
+      waitsPerAgent: e.C3PO_MAX_WAITS_PER_AGENT,
+    },
+    auth: {
+      mode: authMode(e),
+      adminToken: e.C3PO_ADMIN_TOKEN,
+    },
     retentionMs: e.C3PO_RETENTION_DAYS * 24 * 60 * 60 * 1000,
     waits: {
       progressIntervalMs: e.C3PO_PROGRESS_INTERVAL_MS,

@@ -137,7 +137,7 @@ describe('wait_for_request', () => {
   });
 
   it('wakes 200 concurrent waiters, each with its own request', async () => {
-    coordinator = await startTestCoordinator();
+    coordinator = await startTestCoordinator({ C3PO_SEND_RATE_PER_MINUTE: '1000' });
     const sender = await connectAgent(coordinator.url, 'sender');
     agents.push(sender);
     const waiters = await Promise.all(

@@ -9,7 +9,7 @@ function defang(text: string): string {
 }
 
 export interface FenceLabel {
-  kind: 'request' | 'response';
+  kind: 'request' | 'response' | 'context';
   from: string;
   conversationId: string;
   requestId?: string;

@@ -76,6 +76,15 @@ export {
   type ToolInputSchemas,
   type ToolName,
 } from './tool-inputs.js';
+export {
+  AgentPatternsSchema,
+  CreatedTokenSchema,
+  CreateTokenRequestSchema,
+  matchesAgentPatterns,
+  type TokenInfo,
+  TokenInfoSchema,
+  TokenListSchema,
+} from './tokens.js';
 export { type ToolOutput, ToolOutputSchemas } from './tool-outputs.js';
 
 /** Every MCP tool name, in the order they are listed. */

@@ -6,6 +6,8 @@ export const ROUTES = {
   mcp: '/mcp',
   health: '/api/health',
   pending: '/api/pending',
+  /** Admin: POST creates an agent token, GET lists them; `/api/admin/tokens/:id` DELETE revokes. */
+  adminTokens: '/api/admin/tokens',
   /** POST with the hook's stdin JSON; the answer is exactly what the hook prints (204: nothing). */
   hooks: {
     sessionStart: '/api/hooks/session-start',

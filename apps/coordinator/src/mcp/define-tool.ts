@@ -23,6 +23,7 @@ import type {
 import type { Logger } from '../logger.js';
 import type { Services } from '../service/create-services.js';
 import type { CancelRegistry } from './cancel-registry.js';
+import { resultText } from './result-text.js';
 import { toToolError } from './to-tool-error.js';
 
 export interface ToolContext {
@@ -122,7 +123,7 @@ export function defineTool<N extends ToolName>(
         // The SDK has validated `args` against this tool's input schema.
         const output = await handler(args as ToolInput<N>, call);
         return {
-          content: [{ type: 'text', text: JSON.stringify(output) }],
+          content: [{ type: 'text', text: resultText(name, output) }],
           structuredContent: output,
         };
       } catch (err) {

@@ -8,6 +8,7 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import { Hono } from 'hono';
 import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/app-env.js';
+import { bearerToken } from '../http/bearer.js';
 import type { Logger } from '../logger.js';
 import type { Services } from '../service/create-services.js';
 import type { CancelRegistry } from './cancel-registry.js';
@@ -44,6 +45,16 @@ function mayWait(body: unknown): boolean {
     const timeout = 'timeout_seconds' in args ? args.timeout_seconds : undefined;
     return typeof name === 'string' && WAIT_TOOLS.has(name) && timeout !== 0;
   });
+}
+
+/** The `server/discover` probe of newer clients, answered (400: unknown method) without a token check. */
+function isDiscoveryProbe(body: unknown): boolean {
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    'method' in body &&
+    body.method === 'server/discover'
+  );
 }
 
 /** Requests ids named by `notifications/cancelled` messages in a JSON-RPC body (single or batch). */
@@ -86,6 +97,9 @@ export function mcpRoutes(opts: McpEndpointOptions) {
             },
           );
         }
+        // Claude Code's first POST probes for a newer protocol; a 403 there would be fatal to it.
+        if (!isDiscoveryProbe(body))
+          await opts.services.auth.authorizeAgent(bearerToken(c), agentId);
         for (const id of cancelledIds(body)) opts.cancels.cancel(agentId, id);
         const server = createMcpServer(
           {

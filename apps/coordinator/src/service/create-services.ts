@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/create-store.js';
 import { createAgentsService } from './agents-service.js';
+import { createAuthService } from './auth-service.js';
 import { createConversationsService } from './conversations-service.js';
 import { createHooksService } from './hooks-service.js';
 import { createRequestsService } from './requests-service.js';
@@ -14,15 +15,20 @@ export function createServices(store: Store, config: Config, logger: Logger) {
   const agents = createAgentsService(store, logger);
   const requests = createRequestsService(store, agents, {
     retentionMs: config.retentionMs,
-    maxDeliveries: config.limits.maxDeliveries,
+    sendsPerMinute: config.limits.sendsPerMinute,
   });
   const waits = createWaitsService(
     store,
     requests,
-    { ...config.waits, maxDeliveries: config.limits.maxDeliveries },
+    {
+      ...config.waits,
+      maxDeliveries: config.limits.maxDeliveries,
+      waitsPerAgent: config.limits.waitsPerAgent,
+    },
     logger,
   );
   return {
+    auth: createAuthService(store, config.auth),
     agents,
     requests,
     waits,

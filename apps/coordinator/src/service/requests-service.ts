@@ -25,8 +25,11 @@ import type { AgentsService } from './agents-service.js';
 
 export interface RequestsConfig {
   retentionMs: number;
-  maxDeliveries: number;
+  /** Sends one agent may make per minute. */
+  sendsPerMinute: number;
 }
+
+const RATE_WINDOW_MS = 60_000;
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
@@ -151,6 +154,18 @@ export function createRequestsService(store: Store, agents: AgentsService, confi
           `You (${from}) did not take part in conversation ${input.conversation_id}, so you cannot continue it.`,
           {
             hint: 'Omit conversation_id to start a new conversation.',
+          },
+        );
+      }
+      const rate = await store.limits.countSend(from, RATE_WINDOW_MS);
+      if (rate.count > config.sendsPerMinute) {
+        const seconds = Math.max(1, Math.ceil(rate.resetInMs / 1000));
+        throw new AppError(
+          'rate_limited',
+          `You (${from}) sent ${config.sendsPerMinute} requests in the last minute, the most allowed; this one was not sent.`,
+          {
+            hint: `Send it again in ${seconds} seconds. Nothing sent earlier was lost.`,
+            retryAfterSeconds: seconds,
           },
         );
       }

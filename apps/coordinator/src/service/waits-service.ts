@@ -20,6 +20,7 @@ export interface WaitsConfig {
   safetyPollMs: number;
   redeliverAfterMs: number;
   maxDeliveries: number;
+  waitsPerAgent: number;
 }
 
 export interface WaitOptions {
@@ -51,6 +52,34 @@ export function createWaitsService(
   /** The open waits, so that stop() can end them all. */
   const open = new Set<AbortController>();
 
+  /**
+   * Registers the wait (refused past the per-agent limit). While Redis is unreachable the limit
+   * cannot be checked, and the wait goes ahead rather than fail: waits ride out outages.
+   */
+  const register = async (
+    agent: string,
+    kind: 'request' | 'response',
+    waitId: string,
+    untilMs: number,
+  ) => {
+    const started = await store.presence
+      .startWait(agent, kind, waitId, { nowMs: Date.now(), untilMs, limit: config.waitsPerAgent })
+      .catch((err: unknown) => {
+        if (err instanceof AppError && err.code === 'unavailable') return true;
+        throw err;
+      });
+    if (!started) {
+      throw new AppError(
+        'rate_limited',
+        `Agent ${agent} already has ${config.waitsPerAgent} waits open, the most it may have at once.`,
+        {
+          hint: 'Each wait returns within 90 seconds; let an open one finish (or cancel it) before starting another.',
+          retryAfterSeconds: 10,
+        },
+      );
+    }
+  };
+
   /** Runs one wait: the loop, the timing fields, and the "retry" answer during shutdown. */
   const run = async <T>(
     agent: string,
@@ -60,6 +89,8 @@ export function createWaitsService(
   ) => {
     const { appliedMs, applied, capped } = timing(opts.timeoutSeconds);
     const started = Date.now();
+    const waitId = ulid();
+    await register(agent, kind, waitId, started + appliedMs + 5_000);
     const linked = new AbortController();
     const abort = () => linked.abort();
     if (opts.signal.aborted || stopping) abort();
@@ -80,6 +111,7 @@ export function createWaitsService(
       bell.close();
       opts.signal.removeEventListener('abort', abort);
       open.delete(linked);
+      store.presence.stopWait(agent, kind, waitId).catch(() => {});
     }
     const base = {
       waited_seconds: Math.round((Date.now() - started) / 100) / 10,
@@ -103,48 +135,40 @@ export function createWaitsService(
 
   return {
     async forRequest(agent: string, opts: WaitOptions): Promise<ToolOutput<'wait_for_request'>> {
-      const waitId = ulid();
-      const { appliedMs } = timing(opts.timeoutSeconds);
-      const now = Date.now();
-      store.presence.startWaiting(agent, waitId, now + appliedMs + 5_000, now).catch(() => {});
-      try {
-        const { found, base } = await run(agent, 'request', opts, async (signal) => {
-          const {
-            requests: items,
-            exhausted,
-            nextRedeliveryInMs,
-          } = await store.inbox.claim(agent, {
-            count: CLAIM_BATCH,
-            minIdleMs: config.redeliverAfterMs,
-            maxDeliveries: config.maxDeliveries,
-          });
-          for (const item of exhausted) {
-            await requests.expire(item).catch((err: unknown) => {
-              logger.warn(
-                { agent, requestId: item.request.request_id, err: String(err) },
-                'dead-lettering failed; will retry',
-              );
-            });
-          }
-          if (items.length === 0) return { recheckInMs: nextRedeliveryInMs };
-          if (signal.aborted) {
-            await store.inbox.release(agent, items, config.redeliverAfterMs);
-            return {};
-          }
-          // Bookkeeping for the sender's request_state; the caller need not wait for it.
-          markDelivered(store, items).catch((err: unknown) => {
-            logger.debug({ agent, err: String(err) }, 'marking requests delivered failed');
-          });
-          return { found: items };
+      const { found, base } = await run(agent, 'request', opts, async (signal) => {
+        const {
+          requests: items,
+          exhausted,
+          nextRedeliveryInMs,
+        } = await store.inbox.claim(agent, {
+          count: CLAIM_BATCH,
+          minIdleMs: config.redeliverAfterMs,
+          maxDeliveries: config.maxDeliveries,
         });
-        if (found) return { status: 'received', requests: found.map(toDelivered), ...base };
-        return {
-          next: 'No request arrived in time. Call wait_for_request again to keep listening.',
-          ...base,
-        };
-      } finally {
-        store.presence.stopWaiting(agent, waitId).catch(() => {});
-      }
+        for (const item of exhausted) {
+          await requests.expire(item).catch((err: unknown) => {
+            logger.warn(
+              { agent, requestId: item.request.request_id, err: String(err) },
+              'dead-lettering failed; will retry',
+            );
+          });
+        }
+        if (items.length === 0) return { recheckInMs: nextRedeliveryInMs };
+        if (signal.aborted) {
+          await store.inbox.release(agent, items, config.redeliverAfterMs);
+          return {};
+        }
+        // Bookkeeping for the sender's request_state; the caller need not wait for it.
+        markDelivered(store, items).catch((err: unknown) => {
+          logger.debug({ agent, err: String(err) }, 'marking requests delivered failed');
+        });
+        return { found: items };
+      });
+      if (found) return { status: 'received', requests: found.map(toDelivered), ...base };
+      return {
+        next: 'No request arrived in time. Call wait_for_request again to keep listening.',
+        ...base,
+      };
     },
 
     async forResponse(

@@ -7,12 +7,14 @@ import { createDoorbell } from './doorbell.js';
 import { createHookStateStore } from './hook-state-store.js';
 import { createInboxStore } from './inbox-store.js';
 import { createKeys } from './keys.js';
+import { createLimitsStore } from './limits-store.js';
 import { createPresenceStore } from './presence-store.js';
 import type { RedisConnections } from './redis-client.js';
 import { guarded } from './redis-errors.js';
 import { createRequestRecordStore } from './request-record-store.js';
 import { createResponseStore } from './response-store.js';
 import { createScriptRunner } from './script-runner.js';
+import { createTokenStore } from './token-store.js';
 
 export type Store = ReturnType<typeof createStore>;
 
@@ -24,7 +26,9 @@ export function createStore(redis: RedisConnections, keyPrefix: string) {
     responses: wrapAll(createResponseStore(redis.command, run, keys)),
     conversations: wrapAll(createConversationStore(redis.command, run, keys)),
     records: wrapAll(createRequestRecordStore(redis.command, run, keys)),
-    presence: wrapAll(createPresenceStore(redis.command, keys)),
+    presence: wrapAll(createPresenceStore(redis.command, run, keys)),
+    tokens: wrapAll(createTokenStore(redis.command, keys)),
+    limits: wrapAll(createLimitsStore(run, keys)),
     hooks: wrapAll(createHookStateStore(redis.command, keys)),
     doorbell: createDoorbell(redis.subscriber, keys),
     /** Round trip to Redis; rejects with `unavailable` when it cannot be reached. */

@@ -24,6 +24,10 @@ export function createKeys(prefix: string) {
     ended: `${prefix}:agents:ended`,
     /** zset `<agent> <wait id>` → deadline (ms) of every open wait_for_request, for the directory. */
     waiting: `${prefix}:agents:waiting`,
+    /** Hash sha256(token) → JSON {id, agents, name, created_at}: agent tokens (never the token itself). */
+    tokens: `${prefix}:tokens`,
+    /** Hash sha256(token) → when the token was last used (ISO). */
+    tokensUsed: `${prefix}:tokens:used`,
     /** Stream of requests to the agent (consumer group `c3po`). */
     inbox: (a: string) => `${agent(a)}:inbox`,
     /** Hash request_id → inbox entry id, for unanswered requests. */
@@ -38,8 +42,10 @@ export function createKeys(prefix: string) {
     responseIndex: (a: string) => `${agent(a)}:response-index`,
     /** zset request_id → ms: responses the agent already received through wait_for_response(request_id). */
     received: (a: string) => `${agent(a)}:received`,
-    /** zset wait id → deadline (ms) of the agent's open wait_for_request calls. */
+    /** zset `<kind>:<wait id>` → deadline (ms) of the agent's open waits (kind: request or response). */
     waits: (a: string) => `${agent(a)}:waits`,
+    /** Counter of the agent's sends in the current rate window. */
+    sendCount: (a: string) => `${agent(a)}:rate:send`,
     /** zset Claude Code session id → last hook call (ms): the agent's live sessions. */
     sessions: (a: string) => `${agent(a)}:sessions`,
     /** Set of request ids a session's hook already announced (`stop` or `tool` notices). */

@@ -1,6 +1,7 @@
 /** @module Presence: when each agent was last seen, whether it ended its session, who is waiting. */
 import type { Keys } from './keys.js';
 import type { RedisClient } from './redis-client.js';
+import type { RunScript } from './script-runner.js';
 
 export interface AgentPresence {
   agentId: string;
@@ -16,7 +17,7 @@ export type PresenceStore = ReturnType<typeof createPresenceStore>;
  * A constant number of commands per call, whatever the number of agents: the directory is three
  * sorted sets, and each agent's own open waits are one more.
  */
-export function createPresenceStore(client: RedisClient, keys: Keys) {
+export function createPresenceStore(client: RedisClient, run: RunScript, keys: Keys) {
   const waitMember = (agent: string, waitId: string) => `${agent} ${waitId}`;
 
   /** Agents with an open wait (entries past their deadline belong to crashed processes). */
@@ -91,25 +92,35 @@ export function createPresenceStore(client: RedisClient, keys: Keys) {
       return { agents: await withDetails(seen, nowMs), total };
     },
 
-    /** Records an open wait until its deadline, so a crashed process cannot leave it behind. */
-    async startWaiting(
+    /**
+     * Records an open wait until its deadline (so a crashed process cannot leave it behind), unless
+     * the agent already has `limit` open. Waits for requests also show in the directory.
+     */
+    async startWait(
       agent: string,
+      kind: 'request' | 'response',
       waitId: string,
-      untilMs: number,
-      nowMs: number,
-    ): Promise<void> {
-      await Promise.all([
-        client.zAdd(keys.waits(agent), { score: untilMs, value: waitId }),
-        client.zRemRangeByScore(keys.waits(agent), '-inf', nowMs),
-        client.zAdd(keys.waiting, { score: untilMs, value: waitMember(agent, waitId) }),
-        client.zRemRangeByScore(keys.waiting, '-inf', nowMs),
-      ]);
+      w: { nowMs: number; untilMs: number; limit: number },
+    ): Promise<boolean> {
+      const started = await run(
+        'start-wait-1',
+        [keys.waits(agent)],
+        [w.nowMs, w.untilMs, `${kind}:${waitId}`, w.limit],
+      );
+      if (Number(started) !== 1) return false;
+      if (kind === 'request') {
+        await Promise.all([
+          client.zAdd(keys.waiting, { score: w.untilMs, value: waitMember(agent, waitId) }),
+          client.zRemRangeByScore(keys.waiting, '-inf', w.nowMs),
+        ]);
+      }
+      return true;
     },
 
-    async stopWaiting(agent: string, waitId: string): Promise<void> {
+    async stopWait(agent: string, kind: 'request' | 'response', waitId: string): Promise<void> {
       await Promise.all([
-        client.zRem(keys.waits(agent), waitId),
-        client.zRem(keys.waiting, waitMember(agent, waitId)),
+        client.zRem(keys.waits(agent), `${kind}:${waitId}`),
+        kind === 'request' ? client.zRem(keys.waiting, waitMember(agent, waitId)) : undefined,
       ]);
     },
   };

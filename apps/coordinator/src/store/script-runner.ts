@@ -15,12 +15,14 @@ export type ScriptName =
   | 'append-response-2'
   | 'claim-requests-1'
   | 'claim-response-2'
+  | 'count-hit-1'
   | 'create-record-1'
   | 'dead-letter-3'
   | 'read-response-2'
   | 'read-unanswered-1'
   | 'release-requests-1'
   | 'send-3'
+  | 'start-wait-1'
   | 'transition-record-1'
   | 'trim-1';
 

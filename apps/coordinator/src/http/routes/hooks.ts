@@ -11,7 +11,9 @@ import {
   resolveIdentity,
 } from '@c3po/protocol';
 import { type Context, Hono } from 'hono';
+import { AppError } from '../../errors.js';
 import type { Services } from '../../service/create-services.js';
+import { bearerToken } from '../bearer.js';
 import {
   notConnectedOutput,
   postToolUseOutput,
@@ -27,13 +29,21 @@ async function hookInput(c: Context) {
   return parsed.success ? parsed.data : {};
 }
 
-function identify(c: Context, services: Services) {
+/** The hook's agent, once its identity and token check out; else why not. */
+async function identify(c: Context, services: Services) {
   const result = resolveIdentity({
     agentId: c.req.header(HEADERS.agentId),
     projectDir: c.req.header(HEADERS.projectDir),
   });
-  if (result.ok) services.agents.touch(result.agentId);
-  return result;
+  if (!result.ok) return { ok: false as const, problem: `${result.message} ${result.hint}` };
+  try {
+    await services.auth.authorizeAgent(bearerToken(c), result.agentId);
+  } catch (err) {
+    if (!(err instanceof AppError) || err.code !== 'forbidden') throw err;
+    return { ok: false as const, problem: `${err.message} ${err.hint ?? ''}`.trim() };
+  }
+  services.agents.touch(result.agentId);
+  return { ok: true as const, agentId: result.agentId };
 }
 
 const nothing = (c: Context) => c.body(null, 204);
@@ -44,28 +54,28 @@ export function hookRoutes(services: Services) {
     .post(path(ROUTES.hooks.sessionStart), async (c) => {
       const input = await hookInput(c);
       const url = c.req.header(HEADERS.coordinatorUrl) ?? DEFAULT_COORDINATOR_URL;
-      const id = identify(c, services);
-      if (!id.ok) return c.json(notConnectedOutput(url, `${id.message} ${id.hint}`));
+      const id = await identify(c, services);
+      if (!id.ok) return c.json(notConnectedOutput(url, id.problem));
       const facts = await hooks.sessionStart(id.agentId, input.session_id);
       return c.json(sessionStartOutput({ agentId: id.agentId, url, ...facts }));
     })
     .post(path(ROUTES.hooks.stop), async (c) => {
       const input = await hookInput(c);
-      const id = identify(c, services);
+      const id = await identify(c, services);
       if (!id.ok) return nothing(c);
       const block = await hooks.stop(id.agentId, input.session_id, input.stop_hook_active === true);
       return block ? c.json(stopOutput(block)) : nothing(c);
     })
     .post(path(ROUTES.hooks.postToolUse), async (c) => {
       const input = await hookInput(c);
-      const id = identify(c, services);
+      const id = await identify(c, services);
       if (!id.ok) return nothing(c);
       const notice = await hooks.postToolUse(id.agentId, input.session_id, input.tool_name);
       return notice ? c.json(postToolUseOutput(notice)) : nothing(c);
     })
     .post(path(ROUTES.hooks.sessionEnd), async (c) => {
       const input = await hookInput(c);
-      const id = identify(c, services);
+      const id = await identify(c, services);
       if (id.ok) await hooks.sessionEnd(id.agentId, input.session_id);
       return nothing(c);
     });
