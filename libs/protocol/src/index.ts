@@ -68,14 +68,6 @@ export {
   PendingResponseSchema,
   ROUTES,
 } from './rest.js';
-export { describeTools, SERVER_INSTRUCTIONS, type ToolText } from './tool-descriptions.js';
-export {
-  boundedText,
-  createToolInputSchemas,
-  type ToolInput,
-  type ToolInputSchemas,
-  type ToolName,
-} from './tool-inputs.js';
 export {
   AgentPatternsSchema,
   CreatedTokenSchema,
@@ -85,6 +77,14 @@ export {
   TokenInfoSchema,
   TokenListSchema,
 } from './tokens.js';
+export { describeTools, SERVER_INSTRUCTIONS, type ToolText } from './tool-descriptions.js';
+export {
+  boundedText,
+  createToolInputSchemas,
+  type ToolInput,
+  type ToolInputSchemas,
+  type ToolName,
+} from './tool-inputs.js';
 export { type ToolOutput, ToolOutputSchemas } from './tool-outputs.js';
 
 /** Every MCP tool name, in the order they are listed. */

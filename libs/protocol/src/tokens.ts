@@ -27,7 +27,13 @@ export const AgentPatternsSchema = z
 
 export const CreateTokenRequestSchema = z.object({
   agents: AgentPatternsSchema,
-  name: z.string().trim().min(1).max(100).optional().describe('a note for humans, e.g. "dana laptop"'),
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('a note for humans, e.g. "dana laptop"'),
 });
 
 export const TokenInfoSchema = z.object({
@@ -47,7 +53,10 @@ export const TokenListSchema = z.object({ tokens: z.array(TokenInfoSchema) });
 export function matchesAgentPatterns(patterns: readonly string[], agentId: string): boolean {
   return patterns.some((p) => {
     const regex = new RegExp(
-      `^${p.replace(/[.+^${}()|[\]\\-]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`,
+      `^${p
+        .replace(/[.+^${}()|[\]\\-]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
     );
     return regex.test(agentId);
   });
