@@ -67,7 +67,7 @@ export function renderToolReference(
         '**Input**',
         '',
         table(input, true),
-        '**Result** (`structuredContent`, and the same JSON as text)',
+        "**Result** (`structuredContent`; the text holds the same fields, other agents' words fenced after them)",
         '',
         table(output, false),
       ].join('\n');
