@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/create-store.js';
 import { createAgentsService } from './agents-service.js';
+import { createAnswersService } from './answers-service.js';
 import { createAuthService } from './auth-service.js';
 import { createConversationsService } from './conversations-service.js';
 import { createHooksService } from './hooks-service.js';
@@ -17,9 +18,10 @@ export function createServices(store: Store, config: Config, logger: Logger) {
     retentionMs: config.retentionMs,
     sendsPerMinute: config.limits.sendsPerMinute,
   });
+  const answers = createAnswersService(store, config.retentionMs);
   const waits = createWaitsService(
     store,
-    requests,
+    answers,
     {
       ...config.waits,
       maxDeliveries: config.limits.maxDeliveries,
@@ -31,6 +33,7 @@ export function createServices(store: Store, config: Config, logger: Logger) {
     auth: createAuthService(store, config.auth),
     agents,
     requests,
+    answers,
     waits,
     conversations: createConversationsService(store),
     hooks: createHooksService(store, agents, requests),

@@ -13,7 +13,8 @@ import { ulid } from 'ulid';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/create-store.js';
-import { markDelivered, type RequestsService, toDelivered } from './requests-service.js';
+import type { AnswersService } from './answers-service.js';
+import { markDelivered, toDelivered } from './request-records.js';
 import { type CheckResult, waitLoop } from './wait-loop.js';
 
 export interface WaitsConfig {
@@ -44,7 +45,7 @@ export type WaitsService = ReturnType<typeof createWaitsService>;
 
 export function createWaitsService(
   store: Store,
-  requests: RequestsService,
+  answers: AnswersService,
   config: WaitsConfig,
   logger: Logger,
 ) {
@@ -146,7 +147,7 @@ export function createWaitsService(
           maxDeliveries: config.maxDeliveries,
         });
         for (const item of exhausted) {
-          await requests.expire(item).catch((err: unknown) => {
+          await answers.expire(item).catch((err: unknown) => {
             logger.warn(
               { agent, requestId: item.request.request_id, err: String(err) },
               'dead-lettering failed; will retry',

@@ -1,4 +1,4 @@
 import type { ToolHandler } from '../define-tool.js';
 
 export const respondToRequest: ToolHandler<'respond_to_request'> = (args, { services, agentId }) =>
-  services.requests.respond(agentId, args);
+  services.answers.respond(agentId, args);
