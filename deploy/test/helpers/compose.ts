@@ -1,0 +1,63 @@
+/**
+ * The Compose file as Compose resolves it: `docker-compose config` (Debian's docker-compose,
+ * which validates against the Compose Specification schema) run the way deploy.sh runs Compose,
+ * from a folder laid out like a checkout whose deploy/ holds the real compose.yaml and a `.env`.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { type Result, run } from './processes.js';
+import { DEPLOY_DIR } from './repo.js';
+
+export interface ComposeService {
+  image: string;
+  build?: { context: string; dockerfile: string };
+  command?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[]; interval: string; timeout: string; retries: number };
+  ports?: ({ published: number | string; target: number; host_ip?: string } | string)[];
+  volumes?: string[];
+  restart?: string;
+  stop_grace_period?: string;
+  read_only?: boolean;
+  init?: boolean;
+}
+
+export interface ComposeConfig {
+  services: Record<string, ComposeService>;
+  volumes: Record<string, { name?: string }>;
+}
+
+/** `.env.example` with the given settings filled in (KEY=value lines replace or add). */
+export function envFromExample(settings: Record<string, string>): string {
+  let text = readFileSync(join(DEPLOY_DIR, '.env.example'), 'utf8');
+  for (const [key, value] of Object.entries(settings)) {
+    const line = new RegExp(`^#? ?${key}=.*$`, 'm');
+    text = line.test(text) ? text.replace(line, `${key}=${value}`) : `${text}${key}=${value}\n`;
+  }
+  return text;
+}
+
+/** Resolves compose.yaml with `envText` as deploy/.env; `config` is set when Compose accepted it. */
+export async function resolveCompose(
+  envText: string,
+  env: Record<string, string> = {},
+): Promise<Result & { root: string; config?: ComposeConfig }> {
+  const root = mkdtempSync(join(tmpdir(), 'c3po-compose-'));
+  try {
+    mkdirSync(join(root, 'deploy'));
+    symlinkSync(join(DEPLOY_DIR, 'compose.yaml'), join(root, 'deploy/compose.yaml'));
+    writeFileSync(join(root, 'deploy/.env'), envText);
+    const result = await run(
+      'docker-compose',
+      ['-p', 'c3po', '-f', 'deploy/compose.yaml', '--env-file', 'deploy/.env', 'config'],
+      { cwd: root, env: { PATH: process.env.PATH ?? '', ...env } },
+    );
+    const config = result.code === 0 ? (parse(result.stdout) as ComposeConfig) : undefined;
+    return { ...result, root, config };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
