@@ -92,7 +92,7 @@ const ConfigSchema = EnvSchema.superRefine((e, ctx) => {
     ctx.addIssue({
       code: 'custom',
       path: ['C3PO_ADMIN_TOKEN'],
-      message: `${e.C3PO_AUTH_MODE ? 'C3PO_AUTH_MODE=token' : `C3PO_HOST=${e.C3PO_HOST} reaches beyond this machine, so agents need tokens, and that`} needs an admin token. Create one with: export C3PO_ADMIN_TOKEN=$(openssl rand -hex 32); then create agent tokens with: c3po token create --agents 'laptop-*'. To run without tokens on a network you trust, set C3PO_AUTH_MODE=open.`,
+      message: `${e.C3PO_AUTH_MODE ? 'C3PO_AUTH_MODE=token' : `C3PO_HOST=${e.C3PO_HOST} reaches beyond this machine, so agents need tokens, and that`} needs an admin token. Create one with: export C3PO_ADMIN_TOKEN=$(openssl rand -hex 32); then create agent tokens with: npm run c3po -- token create --agents 'laptop-*'. To run without tokens on a network you trust, set C3PO_AUTH_MODE=open.`,
     });
   }
 });

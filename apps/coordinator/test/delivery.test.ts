@@ -87,4 +87,25 @@ describe('at-least-once delivery', () => {
     );
     expect(replay.messages.map((m) => m.status ?? m.type)).toEqual(['request', 'error']);
   });
+
+  it('does not hand out again a request answered before any tool call delivered it', async () => {
+    coordinator = await startTestCoordinator();
+    const a = await connect('agent-a');
+    const b = await connect('agent-b');
+    // b learns the request id from a hook's text, not from a tool: the request is never delivered.
+    const { request_id } = await a.call<{ request_id: string }>('send_request', {
+      to: 'agent-b',
+      message: 'quick one',
+    });
+    await b.call('respond_to_request', { request_id, response: 'answered from the hook text' });
+    expect((await b.call<Received>('wait_for_request', { timeout_seconds: 0 })).status).toBe(
+      'timeout',
+    );
+    expect((await b.call<{ total: number }>('get_pending_requests')).total).toBe(0);
+    const answer = await a.call<{ response: Response }>('wait_for_response', {
+      request_id,
+      timeout_seconds: 0,
+    });
+    expect(answer.response.response).toBe('answered from the hook text');
+  });
 });

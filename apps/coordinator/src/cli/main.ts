@@ -8,7 +8,7 @@ import { CreatedTokenSchema, ErrorBodySchema, ROUTES, TokenListSchema } from '@c
 import { ZodError, z } from 'zod';
 import { loadCliEnv } from './cli-env.js';
 
-const HELP = `Usage: c3po token <command> [options]
+const HELP = `Usage: c3po token <command> [options]   (in the repository: npm run c3po -- token …)
 
 Commands:
   token create --agents <patterns> [--name <note>]
