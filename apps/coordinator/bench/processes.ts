@@ -1,44 +1,11 @@
 /** The benchmark's own redis-server and coordinator process, on free loopback ports. */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-
-/** Everything this process started, stopped even if it exits early (Ctrl-C, a crash). */
-const children = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
-
-function track(child: ChildProcess): ChildProcess {
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-async function until(what: string, probe: () => Promise<boolean>, child: ChildProcess) {
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}`);
-    if (await probe().catch(() => false)) return;
-    await sleep(50);
-  }
-  throw new Error(`${what} did not come up`);
-}
+import { readFileSync } from 'node:fs';
+import {
+  type CoordinatorProcess,
+  startCoordinatorProcess,
+  startRedisServer,
+  type TestRedis,
+} from '@c3po/test-support';
 
 export interface Proc {
   url: string;
@@ -46,83 +13,53 @@ export interface Proc {
   stop(): Promise<void>;
 }
 
-function stopper(child: ChildProcess, cleanup: () => void) {
-  return async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([exited, sleep(5_000)]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
-    cleanup();
-  };
-}
+/** Everything this process started, killed even if it exits early (Ctrl-C, a crash). */
+const running = new Set<TestRedis | CoordinatorProcess>();
+process.once('exit', () => {
+  for (const p of running) {
+    const pid = 'child' in p ? p.child.pid : p.pid();
+    if (pid) process.kill(pid, 'SIGKILL');
+  }
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
 /** redis-server with the durability settings of the Compose deployment (AOF, everysec). */
 export async function startRedis(): Promise<Proc> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'c3po-bench-'));
-  const child = track(
-    spawn(
-      'redis-server',
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        dir,
-        '--save',
-        '',
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'everysec',
-        '--maxclients',
-        '10000',
-      ],
-      { stdio: 'ignore' },
-    ),
-  );
-  const url = `redis://127.0.0.1:${port}`;
-  const { createConnection } = await import('node:net');
-  await until(
-    'redis-server',
-    () =>
-      new Promise((resolve) => {
-        const s = createConnection({ port, host: '127.0.0.1' }, () => s.write('PING\r\n'));
-        s.once('data', (d) => {
-          s.destroy();
-          resolve(d.toString().startsWith('+PONG'));
-        });
-        s.once('error', () => resolve(false));
-      }),
-    child,
-  );
+  const redis = await startRedisServer([
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'everysec',
+    '--maxclients',
+    '10000',
+  ]);
+  running.add(redis);
   return {
-    url,
-    pid: child.pid as number,
-    stop: stopper(child, () => rmSync(dir, { recursive: true, force: true })),
+    url: redis.url,
+    pid: redis.pid() ?? 0,
+    async stop() {
+      await redis.dispose();
+      running.delete(redis);
+    },
   };
 }
 
-const MAIN = join(dirname(fileURLToPath(import.meta.url)), '../../dist/main.js');
-
 /** The built coordinator as its own process, so its RSS is its own. */
 export async function startCoordinator(redisUrl: string): Promise<Proc> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      REDIS_URL: redisUrl,
-      C3PO_PORT: String(port),
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
+  // The benchmark sends far faster than an agent may.
+  const coordinator = await startCoordinatorProcess({
+    REDIS_URL: redisUrl,
+    C3PO_SEND_RATE_PER_MINUTE: '1000000',
   });
-  const url = `http://127.0.0.1:${port}`;
-  await until('coordinator', async () => (await fetch(`${url}/api/health`)).status === 200, child);
-  return { url, pid: child.pid as number, stop: stopper(child, () => {}) };
+  running.add(coordinator);
+  return {
+    url: coordinator.url,
+    pid: coordinator.child.pid ?? 0,
+    async stop() {
+      await coordinator.stop();
+      running.delete(coordinator);
+    },
+  };
 }
 
 /** Resident set size of a process, in MB (Linux /proc). */

@@ -1,6 +1,7 @@
 /** One real redis-server for the whole run, on a free port; tests isolate by key prefix. */
+
+import { startRedisServer } from '@c3po/test-support';
 import type { TestProject } from 'vitest/node';
-import { startRedisServer } from './helpers/redis-server.js';
 
 export default async function setup(project: TestProject) {
   const redis = await startRedisServer();

@@ -5,25 +5,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { alive, freePort, COORDINATOR_MAIN as MAIN } from '@c3po/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from './helpers/http.js';
 import { connectAgent } from './helpers/mcp-client.js';
-import { freePort } from './helpers/redis-server.js';
 
-const MAIN = join(dirname(fileURLToPath(import.meta.url)), '../dist/main.js');
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
-
-function alive(pid: number) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function start(env: Record<string, string>, opts: { detached?: boolean } = {}) {
   const child = spawn(process.execPath, [MAIN], {

@@ -1,9 +1,9 @@
 import type { DeliveredRequest } from '@c3po/protocol';
+import { startRedisServer, type TestRedis } from '@c3po/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCoordinator, type TestCoordinator } from './helpers/coordinator.js';
 import { request } from './helpers/http.js';
 import { type Agent, connectAgent, errorText } from './helpers/mcp-client.js';
-import { startRedisServer, type TestRedis } from './helpers/redis-server.js';
 
 let redis: TestRedis;
 let coordinator: TestCoordinator;
@@ -11,7 +11,7 @@ let a: Agent;
 let b: Agent;
 
 beforeAll(async () => {
-  redis = await startRedisServer({ aof: true });
+  redis = await startRedisServer(['--appendonly', 'yes', '--appendfsync', 'always']);
   coordinator = await startTestCoordinator({ REDIS_URL: redis.url });
   a = await connectAgent(coordinator.url, 'agent-a');
   b = await connectAgent(coordinator.url, 'agent-b');

@@ -9,6 +9,7 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@c3po/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BlackHole, type Connection, startBlackHole } from './helpers/black-hole.js';
 import {
@@ -20,7 +21,6 @@ import {
   stopAllSessions,
 } from './helpers/claude-session.js';
 import { type FakeModel, startFakeModel } from './helpers/fake-model.js';
-import { freePort } from './helpers/free-port.js';
 
 const FINAL = 'Done, working alone.';
 

@@ -3,9 +3,10 @@
  * Code CLI. An install failure is handed to the Claude Code tests, which fail with it, so that the
  * hook tests still run and report on their own.
  */
+
+import { startRedisServer } from '@c3po/test-support';
 import type { TestProject } from 'vitest/node';
 import { CLAUDE_CODE_VERSION, installClaudeCode } from './helpers/claude-install.js';
-import { startRedisServer } from './helpers/redis-server.js';
 
 export default async function setup(project: TestProject) {
   const redis = await startRedisServer();
@@ -18,7 +19,7 @@ export default async function setup(project: TestProject) {
       error: `Claude Code ${CLAUDE_CODE_VERSION} could not be installed from npm: ${(error as Error).message}`,
     });
   }
-  return () => redis.stop();
+  return () => redis.dispose();
 }
 
 declare module 'vitest' {

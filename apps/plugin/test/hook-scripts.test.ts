@@ -9,6 +9,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@c3po/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BlackHole, startBlackHole } from './helpers/black-hole.js';
 import { agents, callTool, pending } from './helpers/coordinator-client.js';
@@ -17,7 +18,6 @@ import {
   startCoordinator,
   startTokenCoordinator,
 } from './helpers/coordinator-process.js';
-import { freePort } from './helpers/free-port.js';
 import { runHook } from './helpers/hook-script.js';
 
 const EVENTS = ['session-start', 'stop', 'post-tool-use', 'session-end'] as const;

@@ -1,6 +1,5 @@
 /** Child processes for the tests: run one to completion, or start one and stop it afterwards. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 
 export interface Result {
   code: number | null;
@@ -43,17 +42,6 @@ export function run(command: string, args: string[], opts: RunOptions = {}): Pro
   });
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 export interface Started {
   child: ChildProcess;
   exited: Promise<number | null>;
@@ -90,12 +78,4 @@ export async function stop(started: Started, graceMs = 10_000): Promise<number |
   return code;
 }
 
-/** Whether a process id is alive (signal 0 checks without signalling). */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { alive, freePort } from '@c3po/test-support';

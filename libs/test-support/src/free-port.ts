@@ -1,8 +1,8 @@
-/** Loopback ports for test servers: a free one, and one that refuses connections. */
+/** @module Loopback ports for the servers tests start. */
 import { createServer } from 'node:net';
 
 /** A port nothing listens on right now (the OS picked it, then it was released). */
-export async function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -11,4 +11,14 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
+}
+
+/** Whether a process id is alive (signal 0 checks without signalling). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,0 +1,8 @@
+/** @module Test support shared by every package's tests and the benchmark. */
+export {
+  COORDINATOR_MAIN,
+  type CoordinatorProcess,
+  startCoordinatorProcess,
+} from './coordinator-process.js';
+export { alive, freePort } from './free-port.js';
+export { startRedisServer, type TestRedis } from './redis-server.js';
