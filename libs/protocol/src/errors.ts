@@ -21,13 +21,6 @@ export const ErrorCodeSchema = z.enum([
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 
-/** Codes whose calls may succeed unchanged when retried later. */
-export const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set([
-  'rate_limited',
-  'unavailable',
-  'shutting_down',
-]);
-
 export const ErrorBodySchema = z.object({
   error: z.object({
     code: ErrorCodeSchema,

@@ -4,7 +4,6 @@ export {
   ErrorBodySchema,
   type ErrorCode,
   ErrorCodeSchema,
-  RETRYABLE_CODES,
 } from './errors.js';
 export { type FenceLabel, fence } from './fence.js';
 export { CLIENT_ENV, DEFAULT_COORDINATOR_URL, HEADERS } from './headers.js';

@@ -11,7 +11,7 @@ import type { Store } from '../store/create-store.js';
 import type { AgentPresence } from '../store/presence-store.js';
 
 /** The directory lists at most this many agents, most recently seen first. */
-export const LIST_LIMIT = 200;
+const LIST_LIMIT = 200;
 /** A process writes an agent's last-seen time at most this often. */
 const TOUCH_EVERY_MS = 1_000;
 

@@ -129,12 +129,5 @@ export function createDoorbell(subscriber: RedisClient, keys: Keys, lingerMs = D
         },
       };
     },
-
-    /** Local channels and waiters, for tests and the benchmark. */
-    stats() {
-      let waiters = 0;
-      for (const c of channels.values()) waiters += c.listeners.size;
-      return { channels: channels.size, waiters };
-    },
   };
 }
