@@ -2,11 +2,11 @@
  * The coordinator as users run it: `node dist/main.js` as a child process, with and without
  * REDIS_URL. Needs a build (the test task depends on it).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { alive, freePort, COORDINATOR_MAIN as MAIN } from '@c3po/test-support';
+import { alive, freePort, COORDINATOR_MAIN as MAIN, start } from '@c3po/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from './helpers/http.js';
 import { connectAgent } from './helpers/mcp-client.js';
@@ -14,20 +14,13 @@ import { connectAgent } from './helpers/mcp-client.js';
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
 
-function start(env: Record<string, string>, opts: { detached?: boolean } = {}) {
-  const child = spawn(process.execPath, [MAIN], {
+function startMain(env: Record<string, string>, opts: { detached?: boolean } = {}) {
+  const started = start(process.execPath, [MAIN], {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
     detached: opts.detached ?? false,
   });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d));
-  child.stderr?.on('data', (d: Buffer) => (output += d));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
-  return { child, exited, output: () => output };
+  children.push(started.child);
+  return started;
 }
 
 async function healthy(port: number) {
@@ -65,7 +58,7 @@ describe('the coordinator process', () => {
   it('starts its own redis-server without REDIS_URL, and stops it on SIGTERM', async () => {
     const dataDir = tempDir();
     const port = await freePort();
-    const { child, exited } = start({ C3PO_PORT: String(port), C3PO_DATA_DIR: dataDir });
+    const { child, exited } = startMain({ C3PO_PORT: String(port), C3PO_DATA_DIR: dataDir });
     await healthy(port);
     expect(readFileSync(join(dataDir, 'redis-url'), 'utf8')).toMatch(/^redis:\/\/127\.0\.0\.1:\d+/);
     expect(existsSync(join(dataDir, 'appendonlydir'))).toBe(true);
@@ -82,7 +75,7 @@ describe('the coordinator process', () => {
   it('stops with its redis-server when the whole process group gets Ctrl-C', async () => {
     const dataDir = tempDir();
     const port = await freePort();
-    const { child, exited } = start(
+    const { child, exited } = startMain(
       { C3PO_PORT: String(port), C3PO_DATA_DIR: dataDir },
       { detached: true },
     );
@@ -96,7 +89,7 @@ describe('the coordinator process', () => {
   it('keeps acknowledged requests across a crash, and stops the redis-server the crash left behind', async () => {
     const dataDir = tempDir();
     const port = await freePort();
-    const first = start({ C3PO_PORT: String(port), C3PO_DATA_DIR: dataDir });
+    const first = startMain({ C3PO_PORT: String(port), C3PO_DATA_DIR: dataDir });
     await healthy(port);
     const url = `http://127.0.0.1:${port}`;
     const b = await connectAgent(url, 'agent-b');
@@ -115,7 +108,7 @@ describe('the coordinator process', () => {
     expect(alive(orphan)).toBe(true);
     await new Promise((r) => setTimeout(r, 1_100)); // let appendfsync everysec flush
 
-    start({ C3PO_PORT: String(port), C3PO_DATA_DIR: dataDir });
+    startMain({ C3PO_PORT: String(port), C3PO_DATA_DIR: dataDir });
     await healthy(port);
     expect(alive(orphan)).toBe(false);
     const b2 = await connectAgent(url, 'agent-b');
@@ -125,7 +118,7 @@ describe('the coordinator process', () => {
   });
 
   it('without redis-server and REDIS_URL, exits saying how to get one', async () => {
-    const { exited, output } = start({
+    const { exited, output } = startMain({
       PATH: '/nonexistent',
       C3PO_DATA_DIR: tempDir(),
       C3PO_PORT: '0',
@@ -137,7 +130,7 @@ describe('the coordinator process', () => {
   });
 
   it('refuses bad settings with a message naming the variable', async () => {
-    const { exited, output } = start({ C3PO_PORT: 'eighty', C3PO_DATA_DIR: tempDir() });
+    const { exited, output } = startMain({ C3PO_PORT: 'eighty', C3PO_DATA_DIR: tempDir() });
     expect(await exited).toBe(1);
     expect(output()).toMatch(/invalid configuration/);
     expect(output()).toMatch(/C3PO_PORT/);
@@ -145,9 +138,9 @@ describe('the coordinator process', () => {
 
   it('says so when the port is taken', async () => {
     const port = await freePort();
-    const holder = start({ C3PO_PORT: String(port), C3PO_DATA_DIR: tempDir() });
+    const holder = startMain({ C3PO_PORT: String(port), C3PO_DATA_DIR: tempDir() });
     await healthy(port);
-    const { exited, output } = start({ C3PO_PORT: String(port), C3PO_DATA_DIR: tempDir() });
+    const { exited, output } = startMain({ C3PO_PORT: String(port), C3PO_DATA_DIR: tempDir() });
     expect(await exited).toBe(1);
     expect(output()).toMatch(new RegExp(`port ${port} is already in use`));
     holder.child.kill('SIGTERM');

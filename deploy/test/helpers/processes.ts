@@ -1,5 +1,5 @@
 /** Child processes for the tests: run one to completion, or start one and stop it afterwards. */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 
 export interface Result {
   code: number | null;
@@ -42,40 +42,4 @@ export function run(command: string, args: string[], opts: RunOptions = {}): Pro
   });
 }
 
-export interface Started {
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  output(): string;
-}
-
-/** Starts a long-running process; the caller stops it (tests do so in afterEach/afterAll). */
-export function start(
-  command: string,
-  args: string[],
-  opts: { env: Record<string, string>; cwd?: string },
-): Started {
-  const child = spawn(command, args, {
-    env: opts.env,
-    cwd: opts.cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d));
-  child.stderr?.on('data', (d: Buffer) => (output += d));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
-  return { child, exited, output: () => output };
-}
-
-/** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
-export async function stop(started: Started, graceMs = 10_000): Promise<number | null> {
-  if (started.child.exitCode !== null || started.child.signalCode !== null) return started.exited;
-  started.child.kill('SIGTERM');
-  const timer = setTimeout(() => started.child.kill('SIGKILL'), graceMs);
-  const code = await started.exited;
-  clearTimeout(timer);
-  return code;
-}
-
-export { alive, freePort } from '@c3po/test-support';
+export { alive, freePort, type Started, start, stop } from '@c3po/test-support';

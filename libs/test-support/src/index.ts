@@ -5,4 +5,5 @@ export {
   startCoordinatorProcess,
 } from './coordinator-process.js';
 export { alive, freePort } from './free-port.js';
+export { type Started, start, stop } from './process.js';
 export { startRedisServer, type TestRedis } from './redis-server.js';
