@@ -55,4 +55,55 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_URL: 'http://nope' })).toThrow(/redis:\/\/host:6379/);
     expect(() => loadConfig({ C3PO_KEY_PREFIX: 'a b' })).toThrow(/C3PO_KEY_PREFIX/);
   });
+
+  it('reads secrets from *_FILE variables (Docker secrets) and puts the Redis password in the URLs', () => {
+    const files: Record<string, string> = {
+      '/run/secrets/admin': `${'a'.repeat(32)}\n`,
+      '/run/secrets/redis': 's3cret\n',
+    };
+    const read = (path: string) => {
+      const text = files[path];
+      if (text === undefined) throw new Error('ENOENT: no such file');
+      return text;
+    };
+    const config = loadConfig(
+      {
+        C3PO_ADMIN_TOKEN_FILE: '/run/secrets/admin',
+        REDIS_PASSWORD_FILE: '/run/secrets/redis',
+        REDIS_URL: 'redis://redis:6379',
+      },
+      '/srv',
+      read,
+    );
+    expect(config.auth.adminToken).toBe('a'.repeat(32));
+    expect(config.redis.url).toBe('redis://:s3cret@redis:6379');
+    expect(() => loadConfig({ C3PO_ADMIN_TOKEN_FILE: '/nope' }, '/srv', read)).toThrow(
+      /C3PO_ADMIN_TOKEN_FILE.*cannot read \/nope/s,
+    );
+    expect(() =>
+      loadConfig(
+        { C3PO_ADMIN_TOKEN: 'b'.repeat(32), C3PO_ADMIN_TOKEN_FILE: '/run/secrets/admin' },
+        '/srv',
+        read,
+      ),
+    ).toThrow(/set only one of them/);
+  });
+
+  it('takes Redis Cluster seed nodes, but not together with REDIS_URL', () => {
+    const config = loadConfig({
+      REDIS_CLUSTER_NODES: 'redis://10.0.0.1:7000, rediss://u:p@10.0.0.2:7001',
+      REDIS_PASSWORD: 'pw',
+    });
+    expect(config.redis.clusterNodes).toEqual([
+      'redis://:pw@10.0.0.1:7000',
+      'rediss://u:p@10.0.0.2:7001',
+    ]);
+    expect(config.redis.url).toBeUndefined();
+    expect(() =>
+      loadConfig({ REDIS_URL: 'redis://a:6379', REDIS_CLUSTER_NODES: 'redis://b:7000' }),
+    ).toThrow(/not both/);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'http://b:7000' })).toThrow(
+      /REDIS_CLUSTER_NODES/,
+    );
+  });
 });

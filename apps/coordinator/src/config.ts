@@ -1,4 +1,5 @@
 /** @module Configuration: parsed once from the environment with zod, then passed down. */
+import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { DEFAULT_LIMITS, DEFAULT_PORT, REDELIVER_AFTER_SECONDS } from '@c3po/protocol';
 import { z } from 'zod';
@@ -15,12 +16,29 @@ const list = z
       .filter((item) => item !== ''),
   );
 
+const redisUrl = (name: string) =>
+  z.url({ protocol: /^rediss?$/, error: `${name} must look like redis://host:6379` });
+
 /** The environment variables the coordinator reads, with their defaults. */
 export const EnvSchema = z.object({
-  /** Redis to use, e.g. `redis://127.0.0.1:6379`. Absent: start a private `redis-server`. */
-  REDIS_URL: z
-    .url({ protocol: /^rediss?$/, error: 'REDIS_URL must look like redis://host:6379' })
-    .optional(),
+  /** Redis to use, e.g. `redis://127.0.0.1:6379`. Absent (and no cluster): start a private `redis-server`. */
+  REDIS_URL: redisUrl('REDIS_URL').optional(),
+  /**
+   * Redis Cluster seed nodes, comma-separated `redis://` or `rediss://` URLs (with user and
+   * password when the cluster needs them). Switches to cluster mode; not together with REDIS_URL.
+   */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .optional()
+    .transform((s) =>
+      (s ?? '')
+        .split(',')
+        .map((u) => u.trim())
+        .filter((u) => u !== ''),
+    )
+    .pipe(z.array(redisUrl('REDIS_CLUSTER_NODES: each node'))),
+  /** The Redis password, when it is not in the URL (e.g. from `REDIS_PASSWORD_FILE`). */
+  REDIS_PASSWORD: z.string().min(1).optional(),
   /** @default 8420 */
   C3PO_PORT: int(0, DEFAULT_PORT),
   /** Address to listen on. @default 127.0.0.1 (this machine only) */
@@ -88,6 +106,14 @@ const authMode = (e: z.infer<typeof EnvSchema>) =>
 
 /** Token mode without an admin token is refused, with how to make one. */
 const ConfigSchema = EnvSchema.superRefine((e, ctx) => {
+  if (e.REDIS_URL && e.REDIS_CLUSTER_NODES.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['REDIS_CLUSTER_NODES'],
+      message:
+        'REDIS_URL and REDIS_CLUSTER_NODES are both set: set REDIS_URL for one Redis server, or REDIS_CLUSTER_NODES for a Redis Cluster, not both.',
+    });
+  }
   if (authMode(e) === 'token' && !e.C3PO_ADMIN_TOKEN) {
     ctx.addIssue({
       code: 'custom',
@@ -97,12 +123,60 @@ const ConfigSchema = EnvSchema.superRefine((e, ctx) => {
   }
 });
 
+/** Variables that may instead be read from a file named by `<NAME>_FILE` (Docker secrets). */
+const FROM_FILE = ['C3PO_ADMIN_TOKEN', 'REDIS_PASSWORD'] as const;
+
+/** Replaces each `<NAME>_FILE` of {@link FROM_FILE} by `<NAME>` set to the file's contents. */
+function readSecretFiles(
+  env: Record<string, string | undefined>,
+  readFile: (path: string) => string,
+): Record<string, string | undefined> {
+  const out = { ...env };
+  for (const name of FROM_FILE) {
+    const file = env[`${name}_FILE`];
+    if (!file) continue;
+    if (env[name]) {
+      throw new z.ZodError([
+        {
+          code: 'custom',
+          path: [`${name}_FILE`],
+          message: `${name} and ${name}_FILE are both set; set only one of them.`,
+          input: file,
+        },
+      ]);
+    }
+    try {
+      out[name] = readFile(file).trim();
+    } catch (err) {
+      throw new z.ZodError([
+        {
+          code: 'custom',
+          path: [`${name}_FILE`],
+          message: `cannot read ${file}: ${(err as Error).message}`,
+          input: file,
+        },
+      ]);
+    }
+  }
+  return out;
+}
+
+/** A Redis URL with the password put in, unless it already has one. */
+function withPassword(url: string, password: string | undefined): string {
+  if (!password) return url;
+  const u = new URL(url);
+  if (u.password) return url;
+  u.password = password;
+  return u.toString();
+}
+
 /** Parses the environment into a typed, grouped config; throws a ZodError on bad values. */
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,
   cwd = process.cwd(),
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
 ) {
-  const e = ConfigSchema.parse(env);
+  const e = ConfigSchema.parse(readSecretFiles(env, readFile));
   return {
     http: {
       host: e.C3PO_HOST,
@@ -112,7 +186,8 @@ export function loadConfig(
       maxBodyBytes: e.C3PO_MAX_BODY_BYTES,
     },
     redis: {
-      url: e.REDIS_URL,
+      url: e.REDIS_URL && withPassword(e.REDIS_URL, e.REDIS_PASSWORD),
+      clusterNodes: e.REDIS_CLUSTER_NODES.map((u) => withPassword(u, e.REDIS_PASSWORD)),
       keyPrefix: e.C3PO_KEY_PREFIX,
       dataDir: isAbsolute(e.C3PO_DATA_DIR) ? e.C3PO_DATA_DIR : resolve(cwd, e.C3PO_DATA_DIR),
       serverBin: e.C3PO_REDIS_SERVER,
