@@ -103,8 +103,10 @@ describe('with the coordinator down, a session works alone', () => {
     // Stop's events stream live, so they time it; SessionStart's are only written out once
     // the stream starts, and the total below bounds it.
     const stop = hookRuns(run, 'Stop')[0]?.ms;
+    // curl's 2 s bound ended it, well before the 5 s at which Claude Code would cancel it (a
+    // loaded 2-core machine adds a few hundred ms to the bound; measured up to 2.55 s).
     expect(stop).toBeGreaterThanOrEqual(1_900);
-    expect(stop).toBeLessThan(2_600);
+    expect(stop).toBeLessThan(4_000);
     // Stop (2 s) and SessionEnd (1 s) add their bounds; SessionStart (2 s) runs while Claude
     // Code's MCP client waits up to 5 s for the same dead server, so it hides in that wait.
     // Measured: about 3.5 s more than the baseline; 5 s would mean SessionStart stopped hiding.
@@ -135,7 +137,9 @@ describe('with the coordinator down, a session works alone', () => {
     const run = await session.done;
     // Claude Code stopped the waiting hook, whose curl dropped its connection there and then
     // instead of waiting out its 2 s.
-    expect((hook?.closedAt ?? Infinity) - interruptedAt).toBeLessThan(500);
+    const closedAt = hook?.closedAt ?? Infinity;
+    expect(closedAt).toBeLessThan((hook?.openedAt ?? 0) + 1_900);
+    expect(closedAt - interruptedAt).toBeLessThan(1_000);
     // Then it exits normally, after SessionEnd (1 s against the black hole) and its own shutdown
     // (measured: about 1.5 s with a SessionEnd hook that does nothing). Measured: about 2.6 s.
     expect(run.code).toBe(0);
