@@ -15,19 +15,17 @@ import { healthRoutes } from './http/routes/health.js';
 import { hookRoutes } from './http/routes/hooks.js';
 import { pendingRoutes } from './http/routes/pending.js';
 import type { Logger } from './logger.js';
-import type { CancelRegistry } from './mcp/cancel-registry.js';
 import { mcpRoutes } from './mcp/endpoint.js';
 import type { Services } from './service/create-services.js';
 
 export interface AppDeps {
   services: Services;
-  cancels: CancelRegistry;
   config: Pick<Config, 'http' | 'limits' | 'waits'>;
   logger: Logger;
   version: string;
 }
 
-export function createApp({ services, cancels, config, logger, version }: AppDeps) {
+export function createApp({ services, config, logger, version }: AppDeps) {
   const app = new Hono<AppEnv>();
   app.onError(createErrorHandler(logger));
   app.notFound((c) => {
@@ -52,6 +50,7 @@ export function createApp({ services, cancels, config, logger, version }: AppDep
           'Content-Type',
           'X-Agent-ID',
           'X-Project-Dir',
+          'X-Agent-Description',
           'Mcp-Protocol-Version',
           'Last-Event-ID',
         ],
@@ -83,8 +82,8 @@ export function createApp({ services, cancels, config, logger, version }: AppDep
     }
     await next();
   });
-  app.use(ROUTES.pending, identity(services), agentAuth(services));
-  app.use(ROUTES.mcp, identity(services));
+  app.use(ROUTES.pending, identity(), agentAuth(services));
+  app.use(ROUTES.mcp, identity());
   app.route('/api', adminRoutes(services));
   app.route('/api', pendingRoutes(services));
   app.route('/api', hookRoutes(services));
@@ -92,7 +91,6 @@ export function createApp({ services, cancels, config, logger, version }: AppDep
     ROUTES.mcp,
     mcpRoutes({
       services,
-      cancels,
       logger,
       version,
       maxTextBytes: config.limits.maxTextBytes,

@@ -1,7 +1,13 @@
 /** @module Configuration: parsed once from the environment with zod, then passed down. */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { DEFAULT_LIMITS, DEFAULT_PORT, REDELIVER_AFTER_SECONDS } from '@c3po/protocol';
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_PORT,
+  REDELIVER_AFTER_SECONDS,
+  REQUEST_TTL_DEFAULT_SECONDS,
+  REQUEST_TTL_MAX_SECONDS,
+} from '@c3po/protocol';
 import { z } from 'zod';
 
 const int = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
@@ -89,10 +95,32 @@ export const EnvSchema = z.object({
         'C3PO_ADMIN_TOKEN must be at least 16 characters; create one with: openssl rand -hex 32',
     })
     .optional(),
+  /** A request's deadline when the sender gives none, seconds (at most 7 days). @default 86400 */
+  C3PO_REQUEST_TTL_SECONDS: int(1, REQUEST_TTL_DEFAULT_SECONDS).pipe(
+    z.number().max(REQUEST_TTL_MAX_SECONDS, {
+      error: `C3PO_REQUEST_TTL_SECONDS must be at most ${REQUEST_TTL_MAX_SECONDS} (7 days)`,
+    }),
+  ),
   /** Requests one agent may send per minute, across all replicas. @default 60 */
   C3PO_SEND_RATE_PER_MINUTE: int(1, 60),
-  /** wait_for_request/wait_for_response calls one agent may have open at once. @default 10 */
+  /** Requests one token may send per minute, whatever agent IDs it acts as. @default 120 */
+  C3PO_TOKEN_SEND_RATE_PER_MINUTE: int(1, 120),
+  /** Unanswered requests one inbox may hold; more are refused with inbox_full. @default 200 */
+  C3PO_INBOX_MAX_REQUESTS: int(1, 200),
+  /** Bytes of unanswered requests one inbox may hold. @default 8388608 (8 MiB) */
+  C3PO_INBOX_MAX_BYTES: int(1024, 8 * 1024 * 1024),
+  /** wait_for_request/wait_for_response calls one agent may have open at once on one process. @default 10 */
   C3PO_MAX_WAITS_PER_AGENT: int(1, 10),
+  /** Waits one token may have open at once, across all replicas. @default 40 */
+  C3PO_MAX_WAITS_PER_TOKEN: int(1, 40),
+  /** Waits one coordinator process holds at most, for all agents together. @default 2000 */
+  C3PO_MAX_WAITS: int(1, 2000),
+  /** Agents the coordinator knows at most; a new agent ID beyond it is refused. @default 10000 */
+  C3PO_MAX_AGENTS: int(1, 10_000),
+  /** Agent IDs one token may act as. @default 20 */
+  C3PO_MAX_AGENTS_PER_TOKEN: int(1, 20),
+  /** How often each coordinator looks for requests past their deadline, ms. @default 1000 */
+  C3PO_EXPIRY_SWEEP_MS: int(50, 1_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -197,8 +225,17 @@ export function loadConfig(
       maxTextBytes: e.C3PO_MAX_TEXT_BYTES,
       maxDeliveries: e.C3PO_MAX_DELIVERIES,
       sendsPerMinute: e.C3PO_SEND_RATE_PER_MINUTE,
+      tokenSendsPerMinute: e.C3PO_TOKEN_SEND_RATE_PER_MINUTE,
+      inboxMaxRequests: e.C3PO_INBOX_MAX_REQUESTS,
+      inboxMaxBytes: e.C3PO_INBOX_MAX_BYTES,
       waitsPerAgent: e.C3PO_MAX_WAITS_PER_AGENT,
+      waitsPerToken: e.C3PO_MAX_WAITS_PER_TOKEN,
+      waitsPerProcess: e.C3PO_MAX_WAITS,
+      maxAgents: e.C3PO_MAX_AGENTS,
+      agentsPerToken: e.C3PO_MAX_AGENTS_PER_TOKEN,
     },
+    requestTtlSeconds: e.C3PO_REQUEST_TTL_SECONDS,
+    expirySweepMs: e.C3PO_EXPIRY_SWEEP_MS,
     auth: {
       mode: authMode(e),
       adminToken: e.C3PO_ADMIN_TOKEN,

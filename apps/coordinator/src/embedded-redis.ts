@@ -1,10 +1,14 @@
 /**
  * @module The private `redis-server` started when no REDIS_URL is given: loopback only, a free
- * port, data (AOF) in the data dir, stopped with the coordinator. A server left behind by a
- * coordinator that was killed is stopped before a new one starts on the same data.
+ * port, a random password, data (AOF) in the data dir, stopped with the coordinator. A server left
+ * behind by a coordinator that was killed is stopped before a new one starts on the same data.
+ *
+ * The password is in `redis.conf` and the URL in `redis-url`, both mode 0600 in the data dir
+ * (mode 0700): never on a command line, where any local user could read it with `ps`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,7 +19,11 @@ export class EmbeddedRedisError extends Error {
 }
 
 export interface EmbeddedRedis {
+  /** `redis://:<password>@127.0.0.1:<port>`. */
   url: string;
+  /** The server's process id. */
+  pid: number;
+  /** SIGTERM (Redis then syncs its AOF and exits), SIGKILL after 4 s; safe to call twice. */
   stop(): Promise<void>;
 }
 
@@ -42,19 +50,34 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Resolves true once `PING` on the port answers `+PONG`. */
-function pings(port: number): Promise<boolean> {
+/** Resolves true once the server answers `PING` with `+PONG` after `AUTH` (not while it loads). */
+function pings(port: number, password: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port });
+    let answer = '';
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);
     };
     socket.setTimeout(500, () => done(false));
     socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
+    socket.once('connect', () => socket.write(`AUTH ${password}\r\nPING\r\n`));
+    socket.on('data', (data) => {
+      answer += data.toString();
+      const lines = answer.split('\r\n');
+      if (lines.length > 2) done(lines[0] === '+OK' && lines[1] === '+PONG');
+    });
   });
+}
+
+/** A value for redis.conf, quoted as Redis reads it. */
+const quote = (value: string) =>
+  `"${value.replace(/[\\"]/g, '\\$&').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
+
+/** Writes `text` to a new file that only this user can read (an old one is replaced, not reused). */
+function writePrivate(file: string, text: string): void {
+  rmSync(file, { force: true });
+  writeFileSync(file, text, { mode: 0o600, flag: 'wx' });
 }
 
 function alive(pid: number): boolean {
@@ -115,39 +138,37 @@ export async function startEmbeddedRedis(opts: {
         'or point the coordinator at a running server: REDIS_URL=redis://host:6379 npm start',
     );
   }
-  mkdirSync(opts.dataDir, { recursive: true });
+  // The data, the password and the URL live here: this user's only, also when the dir existed.
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(opts.dataDir, 0o700);
   const pidFile = join(opts.dataDir, 'redis.pid');
   const urlFile = join(opts.dataDir, 'redis-url');
+  const confFile = join(opts.dataDir, 'redis.conf');
   await stopLeftover(pidFile, opts.logger);
   const port = await freePort();
-  const child = spawn(
-    bin,
+  const password = randomBytes(32).toString('hex');
+  writePrivate(
+    confFile,
     [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      opts.dataDir,
-      '--pidfile',
-      pidFile,
-      '--logfile',
-      'redis.log',
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'everysec',
-      '--save',
+      '# Written by the C3PO coordinator at each start, with a new password; edits are lost.',
+      `dir ${quote(opts.dataDir)}`,
+      `port ${port}`,
+      'bind 127.0.0.1',
+      `requirepass ${password}`,
+      `pidfile ${quote(pidFile)}`,
+      'logfile redis.log',
+      'daemonize no',
+      'appendonly yes',
+      'appendfsync everysec',
+      'save ""',
+      'maxmemory-policy noeviction',
       '',
-      '--maxmemory-policy',
-      'noeviction',
-      '--daemonize',
-      'no',
-    ],
-    { stdio: 'ignore' },
+    ].join('\n'),
   );
-  const url = `redis://127.0.0.1:${port}`;
-  for (let waited = 0; !(await pings(port)); waited += 100) {
+  // Its own session: the terminal's Ctrl-C (sent to the whole process group) reaches only the
+  // coordinator, which stops this server itself once its own connections are closed.
+  const child = spawn(bin, [confFile], { stdio: 'ignore', detached: true });
+  for (let waited = 0; !(await pings(port, password)); waited += 100) {
     if (child.exitCode !== null || waited > START_TIMEOUT_MS) {
       child.kill('SIGKILL');
       throw new EmbeddedRedisError(
@@ -156,20 +177,27 @@ export async function startEmbeddedRedis(opts: {
     }
     await sleep(100);
   }
-  writeFileSync(urlFile, `${url}\n`);
+  const url = `redis://:${password}@127.0.0.1:${port}`;
+  writePrivate(urlFile, `${url}\n`);
   opts.logger.info(
-    { url, dataDir: opts.dataDir, pid: child.pid },
-    'started a private redis-server',
+    { url: `redis://127.0.0.1:${port}`, urlFile, dataDir: opts.dataDir, pid: child.pid },
+    'started a private redis-server (password in its URL file)',
   );
+  let stopping: Promise<void> | undefined;
+  const stop = async () => {
+    rmSync(urlFile, { force: true });
+    child.kill('SIGTERM');
+    if (!(await waitForExit(child, STOP_TIMEOUT_MS))) {
+      child.kill('SIGKILL');
+      await waitForExit(child, 1_000);
+    }
+  };
   return {
     url,
-    async stop() {
-      rmSync(urlFile, { force: true });
-      child.kill('SIGTERM');
-      if (!(await waitForExit(child, STOP_TIMEOUT_MS))) {
-        child.kill('SIGKILL');
-        await waitForExit(child, 1_000);
-      }
+    pid: child.pid as number,
+    stop: () => {
+      stopping ??= stop();
+      return stopping;
     },
   };
 }

@@ -8,11 +8,10 @@ import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { type EmbeddedRedis, startEmbeddedRedis } from './embedded-redis.js';
 import type { Logger } from './logger.js';
-import { createCancelRegistry } from './mcp/cancel-registry.js';
 import { createServices, type Services } from './service/create-services.js';
 import { startMaintenance } from './service/maintenance.js';
 import { createStore } from './store/create-store.js';
-import { connectRedis } from './store/redis-client.js';
+import { connectRedis, type RedisTarget } from './store/redis-client.js';
 
 export interface Coordinator {
   /** Base URL, e.g. `http://127.0.0.1:8420`. */
@@ -29,16 +28,18 @@ export async function startCoordinator(
   version: string,
 ): Promise<Coordinator> {
   let embedded: EmbeddedRedis | undefined;
-  let redisUrl = config.redis.url;
-  if (!redisUrl) {
+  let target: RedisTarget;
+  if (config.redis.clusterNodes.length > 0) target = { clusterNodes: config.redis.clusterNodes };
+  else if (config.redis.url) target = { url: config.redis.url };
+  else {
     embedded = await startEmbeddedRedis({ ...config.redis, logger });
-    redisUrl = embedded.url;
+    target = { url: embedded.url };
   }
-  const redis = connectRedis(redisUrl, logger);
+  const redis = connectRedis(target, logger);
   const store = createStore(redis, config.redis.keyPrefix);
   const services = createServices(store, config, logger);
-  const app = createApp({ services, cancels: createCancelRegistry(), config, logger, version });
-  const stopMaintenance = startMaintenance(store, config.retentionMs, logger);
+  const app = createApp({ services, config, logger, version });
+  const stopMaintenance = startMaintenance(store, services.answers, config, logger);
 
   const server = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port });
   try {

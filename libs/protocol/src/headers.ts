@@ -7,6 +7,8 @@ export const HEADERS = {
   /** The folder Claude Code started in; its basename is the agent ID when `x-agent-id` is missing. */
   projectDir: 'x-project-dir',
   authorization: 'authorization',
+  /** What the agent says it is for (at most 200 characters), shown to other agents in list_agents. */
+  agentDescription: 'x-agent-description',
   /** Sent by hooks: the base URL they were configured with, to show it back to the agent. */
   coordinatorUrl: 'x-coordinator-url',
 } as const;
@@ -16,6 +18,7 @@ export const CLIENT_ENV = {
   coordinatorUrl: 'C3PO_COORDINATOR_URL',
   agentId: 'C3PO_AGENT_ID',
   token: 'C3PO_TOKEN',
+  description: 'C3PO_AGENT_DESCRIPTION',
 } as const;
 
 /** The default base URL of the coordinator; the MCP endpoint is `<base>/mcp`. */

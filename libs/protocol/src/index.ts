@@ -5,7 +5,7 @@ export {
   type ErrorCode,
   ErrorCodeSchema,
 } from './errors.js';
-export { type FenceLabel, fence } from './fence.js';
+export { createFence, type Fence, type FenceLabel, neutralize, randomMarker } from './fence.js';
 export { CLIENT_ENV, DEFAULT_COORDINATOR_URL, HEADERS } from './headers.js';
 export { type HookInput, HookInputSchema } from './hooks.js';
 export { type IdentityResult, resolveIdentity } from './identity.js';
@@ -25,6 +25,7 @@ export {
   CONVERSATION_MAX_LIMIT,
   DEFAULT_LIMITS,
   DEFAULT_PORT,
+  DESCRIPTION_MAX_CHARS,
   IDEMPOTENCY_KEY_MAX_CHARS,
   IDLE_WINDOW_SECONDS,
   type Limits,
@@ -33,6 +34,8 @@ export {
   PENDING_MAX_LIMIT,
   PREVIEW_CHARS,
   REDELIVER_AFTER_SECONDS,
+  REQUEST_TTL_DEFAULT_SECONDS,
+  REQUEST_TTL_MAX_SECONDS,
   utf8ByteLength,
   WAIT_DEFAULT_SECONDS,
   WAIT_MAX_SECONDS,
@@ -94,6 +97,7 @@ export const TOOL_NAMES = [
   'respond_to_request',
   'wait_for_request',
   'wait_for_response',
+  'cancel_request',
   'get_conversation',
 ] as const;
 export { renderToolReference } from './tool-reference.js';

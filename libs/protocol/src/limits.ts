@@ -34,6 +34,14 @@ export const IDLE_WINDOW_SECONDS = 24 * 60 * 60;
 /** Longest `idempotency_key`. */
 export const IDEMPOTENCY_KEY_MAX_CHARS = 200;
 
+/** A request's deadline when `expires_in_seconds` is not given: a day, so an agent offline overnight still gets it. */
+export const REQUEST_TTL_DEFAULT_SECONDS = 24 * 60 * 60;
+/** The longest deadline a request may have (`expires_in_seconds`, `C3PO_REQUEST_TTL_SECONDS`): 7 days. */
+export const REQUEST_TTL_MAX_SECONDS = 7 * 24 * 60 * 60;
+
+/** Longest agent description (`X-Agent-Description`, `C3PO_AGENT_DESCRIPTION`). */
+export const DESCRIPTION_MAX_CHARS = 200;
+
 /** The coordinator's default port. */
 export const DEFAULT_PORT = 8420;
 

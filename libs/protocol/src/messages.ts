@@ -7,7 +7,7 @@ const Timestamp = z.string().describe('ISO 8601 time, UTC');
 export const RequestStateSchema = z
   .enum(['queued', 'delivered', 'answered', 'expired', 'cancelled'])
   .describe(
-    'queued: not yet seen by the recipient; delivered: a tool call of the recipient returned it; answered: a response is stored; expired: not answered after too many deliveries (an error response was stored)',
+    'queued: not yet seen by the recipient; delivered: a tool call of the recipient returned it; answered: a response is stored; expired: its deadline passed or it was delivered too often without an answer (an error response was stored); cancelled: its sender withdrew it',
   );
 export type RequestState = z.infer<typeof RequestStateSchema>;
 
@@ -22,11 +22,11 @@ export const RequestSchema = z.object({
   message: z.string(),
   context: z.string().optional(),
   created_at: Timestamp,
-  idempotency_key: z.string().optional(),
 });
 export type Request = z.infer<typeof RequestSchema>;
 
 export const DeliveredRequestSchema = RequestSchema.extend({
+  expires_at: Timestamp.describe('its deadline: answer before it'),
   delivery_count: z
     .number()
     .int()
@@ -47,8 +47,19 @@ export const ResponseSchema = z.object({
 export type Response = z.infer<typeof ResponseSchema>;
 
 export const ConversationMessageSchema = z.discriminatedUnion('type', [
-  RequestSchema.omit({ idempotency_key: true }).extend({ type: z.literal('request') }),
+  RequestSchema.extend({
+    type: z.literal('request'),
+    state: RequestStateSchema.optional(),
+  }),
   ResponseSchema.extend({ type: z.literal('response') }),
+  z.object({
+    type: z.literal('cancellation'),
+    request_id: z.string(),
+    conversation_id: z.string(),
+    from: z.string().describe('the sender, who withdrew its request'),
+    to: z.string(),
+    created_at: Timestamp,
+  }),
 ]);
 export type ConversationMessage = z.infer<typeof ConversationMessageSchema>;
 
@@ -60,5 +71,6 @@ export const AgentInfoSchema = z.object({
   status: AgentStatusSchema,
   last_seen: Timestamp,
   waiting: z.boolean().describe('true while the agent is inside wait_for_request'),
+  description: z.string().optional().describe('what the agent says it is for'),
 });
 export type AgentInfo = z.infer<typeof AgentInfoSchema>;

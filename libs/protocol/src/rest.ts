@@ -13,13 +13,23 @@ export const ROUTES = {
     sessionStart: '/api/hooks/session-start',
     postToolUse: '/api/hooks/post-tool-use',
     stop: '/api/hooks/stop',
+    prompt: '/api/hooks/prompt',
     sessionEnd: '/api/hooks/session-end',
   },
 } as const;
 
+/** How one Redis server (a cluster master) answered the health check's PING. */
+export const NodeHealthSchema = z.object({
+  node: z.string().describe('host:port'),
+  ok: z.boolean(),
+  error: z.string().optional(),
+});
+
 export const HealthOkSchema = z.object({
   status: z.literal('ok'),
   redis: z.literal('ok'),
+  mode: z.enum(['single', 'cluster']).describe('one Redis server, or a Redis Cluster'),
+  nodes: z.array(NodeHealthSchema).describe('every Redis server (every cluster master)'),
   agents_online: z.number().int(),
   waiters: z
     .number()
@@ -31,6 +41,8 @@ export const HealthOkSchema = z.object({
 export const HealthDegradedSchema = z.object({
   status: z.literal('degraded'),
   redis: z.literal('unreachable'),
+  mode: z.enum(['single', 'cluster']).optional(),
+  nodes: z.array(NodeHealthSchema).optional(),
   version: z.string(),
 });
 

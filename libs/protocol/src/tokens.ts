@@ -25,19 +25,32 @@ export const AgentPatternsSchema = z
       .max(20, { error: 'at most 20 agent patterns per token' }),
   );
 
-export const CreateTokenRequestSchema = z.object({
-  agents: AgentPatternsSchema,
-  name: z
-    .string()
-    .trim()
-    .min(1)
-    .max(100)
-    .optional()
-    .describe('a note for humans, e.g. "dana laptop"'),
-});
+/** Create an agent token (`agents` required) or a read-only viewer token (`role: "viewer"`). */
+export const CreateTokenRequestSchema = z
+  .object({
+    role: z.enum(['agent', 'viewer']).default('agent'),
+    agents: AgentPatternsSchema.optional(),
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('a note for humans, e.g. "dana laptop"'),
+  })
+  .superRefine((t, ctx) => {
+    if (t.role === 'agent' && !t.agents) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['agents'],
+        message: 'agents is required: the agent IDs the token may act as, e.g. "laptop-*"',
+      });
+    }
+  });
 
 export const TokenInfoSchema = z.object({
   id: z.string(),
+  role: z.enum(['agent', 'viewer']).default('agent'),
   agents: z.array(z.string()),
   name: z.string().optional(),
   created_at: z.string(),

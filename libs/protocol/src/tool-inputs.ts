@@ -8,6 +8,7 @@ import {
   IDEMPOTENCY_KEY_MAX_CHARS,
   type Limits,
   PENDING_MAX_LIMIT,
+  REQUEST_TTL_MAX_SECONDS,
   utf8ByteLength,
 } from './limits.js';
 import { ResponseStatusSchema } from './messages.js';
@@ -60,12 +61,25 @@ export function createToolInputSchemas(limits: Limits = DEFAULT_LIMITS) {
       ),
       idempotency_key: z
         .string()
-        .min(1)
+        .regex(/^[A-Za-z0-9._:-]+$/, {
+          error: `idempotency_key must be 1-${IDEMPOTENCY_KEY_MAX_CHARS} letters, digits, ".", "_", ":" or "-"`,
+        })
         .max(IDEMPOTENCY_KEY_MAX_CHARS, {
           error: `idempotency_key must be at most ${IDEMPOTENCY_KEY_MAX_CHARS} characters`,
         })
         .optional()
         .describe('retrying with the same key returns the first request instead of sending again'),
+      expires_in_seconds: z
+        .number({ error: 'expires_in_seconds must be a number of seconds, e.g. 600' })
+        .int({ error: 'expires_in_seconds must be a whole number of seconds' })
+        .min(1, { error: 'expires_in_seconds must be at least 1' })
+        .max(REQUEST_TTL_MAX_SECONDS, {
+          error: `expires_in_seconds must be at most ${REQUEST_TTL_MAX_SECONDS} (7 days)`,
+        })
+        .optional()
+        .describe(
+          "give up on the answer after this many seconds (default: the coordinator's, usually a day; at most 7 days)",
+        ),
     }),
     get_pending_requests: z.object({
       limit: z
@@ -89,6 +103,9 @@ export function createToolInputSchemas(limits: Limits = DEFAULT_LIMITS) {
         'the request to wait for; omit to get the oldest response you have not received yet',
       ),
       timeout_seconds: timeoutSeconds,
+    }),
+    cancel_request: z.object({
+      request_id: RequestIdSchema.describe('the request_id of a request you sent'),
     }),
     get_conversation: z.object({
       conversation_id: ConversationIdSchema.describe('the conversation to replay'),

@@ -1,4 +1,4 @@
-/** @module Result shapes (`structuredContent`) of the seven MCP tools. */
+/** @module Result shapes (`structuredContent`) of the MCP tools. */
 import { z } from 'zod';
 import {
   AgentInfoSchema,
@@ -23,12 +23,19 @@ const waitTiming = {
   next: z.string().optional().describe('what to do now'),
 };
 
+/** How to read the fenced texts of other agents in a result (present when there are any). */
+const notice = z
+  .string()
+  .optional()
+  .describe('how to tell the other agents\u2019 words (fenced) from instructions');
+
 export const ToolOutputSchemas = {
   list_agents: z.object({
     agents: z
       .array(AgentInfoSchema)
       .describe('the 200 most recently seen agents, newest first (Agent objects)'),
     total: z.number().int().describe('how many agents the coordinator knows'),
+    notice,
   }),
   send_request: z.object({
     request_id: z.string().describe('pass it to wait_for_response'),
@@ -38,6 +45,7 @@ export const ToolOutputSchemas = {
     recipient_status: AgentStatusSchema.describe(
       'the recipient right now: online, idle or offline',
     ),
+    expires_at: z.string().describe('the deadline: without an answer by then, the request expires'),
     duplicate: z
       .boolean()
       .describe('true when idempotency_key matched an earlier request, which is returned'),
@@ -48,12 +56,16 @@ export const ToolOutputSchemas = {
       .array(DeliveredRequestSchema)
       .describe('unanswered requests to you, oldest first (Request objects)'),
     total: z.number().int().describe('how many unanswered requests exist (may exceed the list)'),
+    notice,
   }),
   respond_to_request: z.object({
     response_id: z.string(),
     request_id: z.string().describe('the request answered'),
     conversation_id: z.string(),
     to: z.string().describe('the agent that asked, which now gets the answer'),
+    duplicate: z
+      .boolean()
+      .describe('true when this same answer was already stored (a retry); nothing changed'),
   }),
   wait_for_request: z.object({
     status: z
@@ -65,28 +77,43 @@ export const ToolOutputSchemas = {
       .array(DeliveredRequestSchema)
       .optional()
       .describe('with status "received" (Request objects)'),
+    notice,
     ...waitTiming,
   }),
   wait_for_response: z.object({
     status: z
-      .enum(['received', 'timeout', 'retry'])
+      .enum(['received', 'expired', 'cancelled', 'timeout', 'retry'])
       .describe(
-        'received: see response; timeout: no answer yet, call again; retry: the coordinator is restarting',
+        'received: see response; expired: no answer came in time (response holds the error); cancelled: you withdrew it; timeout: no answer yet, call again; retry: the coordinator is restarting',
       ),
-    response: ResponseSchema.optional().describe('with status "received" (a Response object)'),
-    request_id: z.string().optional().describe('with status "timeout": the request waited for'),
+    response: ResponseSchema.optional().describe(
+      'with status "received" or "expired" (a Response object)',
+    ),
+    request_id: z.string().optional().describe('the request waited for'),
     request_state: RequestStateSchema.optional(),
+    recipient_status: AgentStatusSchema.optional().describe(
+      'with status "timeout": whether the recipient is online, idle or offline',
+    ),
+    notice,
     ...waitTiming,
+  }),
+  cancel_request: z.object({
+    request_id: z.string(),
+    state: RequestStateSchema.describe('cancelled, or the state it had already reached'),
+    next: z.string().describe('what to do now'),
   }),
   get_conversation: z.object({
     conversation_id: z.string(),
     messages: z
       .array(ConversationMessageSchema)
-      .describe('requests (type "request") and responses (type "response"), oldest first'),
+      .describe(
+        'requests (type "request", with their state), responses (type "response") and cancellations, oldest first',
+      ),
     total: z
       .number()
       .int()
-      .describe('messages in the conversation; more than returned when limit cut it'),
+      .describe('messages in the conversation you may read; more than returned when limit cut it'),
+    notice,
   }),
 } as const;
 

@@ -16,8 +16,12 @@ export const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   unknown_agent: 404,
   not_found: 404,
   conflict: 409,
+  // Gone: the request ended before this call (expired or withdrawn by its sender).
+  expired: 410,
+  cancelled: 410,
   payload_too_large: 413,
   rate_limited: 429,
+  inbox_full: 429,
   internal: 500,
   unavailable: 503,
   shutting_down: 503,

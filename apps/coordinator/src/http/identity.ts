@@ -2,11 +2,10 @@
 import { HEADERS, resolveIdentity } from '@c3po/protocol';
 import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../errors.js';
-import type { Services } from '../service/create-services.js';
 import type { AppEnv } from './app-env.js';
 
-/** Sets `agentId` and records that the agent was seen. */
-export function identity(services: Services): MiddlewareHandler<AppEnv> {
+/** Sets `agentId` (nothing is recorded until the call is authenticated). */
+export function identity(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const result = resolveIdentity({
       agentId: c.req.header(HEADERS.agentId),
@@ -14,7 +13,6 @@ export function identity(services: Services): MiddlewareHandler<AppEnv> {
     });
     if (!result.ok) throw new AppError(result.code, result.message, { hint: result.hint });
     c.set('agentId', result.agentId);
-    services.agents.touch(result.agentId);
     await next();
   };
 }

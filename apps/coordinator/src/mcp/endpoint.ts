@@ -1,125 +1,164 @@
 /**
- * @module POST /mcp: stateless Streamable HTTP. Each POST gets its own server and transport, so a
- * coordinator restart is invisible to clients. A client that disconnects closes the transport,
- * which aborts its running tool; a `notifications/cancelled` is routed through the cancel registry.
+ * @module POST /mcp: stateless Streamable HTTP. The headers and the token are checked before the
+ * body is read; then each message goes where it belongs: tools/call to the tool dispatcher,
+ * everything else to the one SDK server of the process. A client that disconnects aborts its
+ * running tools; a `notifications/cancelled` in a later POST aborts the call it names. What a tool
+ * handed out for an answer that never reached the connection is given back.
  */
-import { createToolInputSchemas, describeTools } from '@c3po/protocol';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { ServerResponse } from 'node:http';
+import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { Hono } from 'hono';
 import { AppError } from '../errors.js';
+import { authenticate } from '../http/agent-auth.js';
 import type { AppEnv } from '../http/app-env.js';
-import { bearerToken } from '../http/bearer.js';
 import type { Logger } from '../logger.js';
 import type { Services } from '../service/create-services.js';
-import type { CancelRegistry } from './cancel-registry.js';
-import { createMcpServer } from './server.js';
+import { Exchange } from './exchange.js';
+import {
+  asMessage,
+  isNotification,
+  isRequest,
+  type JsonRpcMessage,
+  RPC,
+  rpcErrorResponse,
+} from './json-rpc.js';
+import { createLifecycleServer } from './lifecycle-server.js';
+import { createToolDispatcher } from './tool-dispatcher.js';
 
 export interface McpEndpointOptions {
   services: Services;
-  cancels: CancelRegistry;
   logger: Logger;
   version: string;
   maxTextBytes: number;
   progressIntervalMs: number;
+  /** Answers taking longer than this go out as an SSE stream. @default 1000 */
+  sseAfterMs?: number;
 }
 
-/** The tools that may wait, and so answer over a stream with progress and keep-alives. */
-const WAIT_TOOLS = new Set(['wait_for_request', 'wait_for_response']);
+const MAX_BATCH = 100;
+/** A refused caller's body is read only this far, to tell a discovery probe (never refused) apart. */
+const PROBE_MAX_BYTES = 4096;
+const KEEP_ALIVE_MS = 15_000;
 
-/**
- * Whether the body calls a tool that may wait. Everything else is answered as plain JSON, which
- * costs less than a stream on both ends.
- */
-function mayWait(body: unknown): boolean {
-  const messages = Array.isArray(body) ? body : [body];
-  return messages.some((m) => {
-    if (typeof m !== 'object' || m === null || !('method' in m) || m.method !== 'tools/call')
-      return false;
-    const params =
-      'params' in m && typeof m.params === 'object' && m.params !== null ? m.params : {};
-    const name = 'name' in params ? params.name : undefined;
-    const args =
-      'arguments' in params && typeof params.arguments === 'object' && params.arguments !== null
-        ? params.arguments
-        : {};
-    const timeout = 'timeout_seconds' in args ? args.timeout_seconds : undefined;
-    return typeof name === 'string' && WAIT_TOOLS.has(name) && timeout !== 0;
-  });
-}
+const isJson = (contentType: string | undefined) =>
+  (contentType ?? '').split(';')[0]?.trim().toLowerCase() === 'application/json';
 
-/** The `server/discover` probe of newer clients, answered (400: unknown method) without a token check. */
-function isDiscoveryProbe(body: unknown): boolean {
-  return (
-    typeof body === 'object' &&
-    body !== null &&
-    'method' in body &&
-    body.method === 'server/discover'
-  );
-}
-
-/** Requests ids named by `notifications/cancelled` messages in a JSON-RPC body (single or batch). */
-function cancelledIds(body: unknown): (string | number)[] {
-  const messages = Array.isArray(body) ? body : [body];
-  const ids: (string | number)[] = [];
-  for (const m of messages) {
-    if (
-      typeof m !== 'object' ||
-      m === null ||
-      !('method' in m) ||
-      m.method !== 'notifications/cancelled'
-    )
-      continue;
-    const id =
-      'params' in m && typeof m.params === 'object' && m.params !== null && 'requestId' in m.params
-        ? m.params.requestId
-        : undefined;
-    if (typeof id === 'string' || typeof id === 'number') ids.push(id);
-  }
-  return ids;
-}
+/** Whether the body is the `server/discover` probe of newer clients. */
+const isDiscoveryProbe = (body: unknown) =>
+  typeof body === 'object' &&
+  body !== null &&
+  'method' in body &&
+  body.method === 'server/discover';
 
 export function mcpRoutes(opts: McpEndpointOptions) {
-  const inputSchemas = createToolInputSchemas({ maxTextBytes: opts.maxTextBytes });
-  const texts = describeTools({ maxTextBytes: opts.maxTextBytes });
+  const tools = createToolDispatcher(opts);
+  const lifecycle = createLifecycleServer({ version: opts.version, tools: tools.list });
+
+  /** Calls a client's answer to reach it, or gives back what the answer handed out. */
+  const watchDelivery = (exchange: Exchange, outgoing: ServerResponse | undefined) => {
+    if (!outgoing) return;
+    outgoing.once('close', () => {
+      for (const undo of exchange.settled(outgoing.writableFinished)) {
+        undo().catch((err: unknown) =>
+          opts.logger.warn({ err: String(err) }, 'giving back an undelivered result failed'),
+        );
+      }
+    });
+  };
+
   return (
     new Hono<AppEnv>()
       .post('/', async (c) => {
-        const agentId = c.get('agentId');
+        const accept = c.req.header('accept') ?? '';
+        if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
+          return rpcErrorResponse(
+            406,
+            RPC.transport,
+            'Not Acceptable: Client must accept both application/json and text/event-stream',
+          );
+        }
+        if (!isJson(c.req.header('content-type'))) {
+          return rpcErrorResponse(
+            415,
+            RPC.transport,
+            'Unsupported Media Type: Content-Type must be application/json',
+          );
+        }
+        const version = c.req.header('mcp-protocol-version');
+        if (version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
+          return rpcErrorResponse(
+            400,
+            RPC.transport,
+            `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`,
+          );
+        }
+        // The token before the body: a refused caller's body is never parsed (but a small one
+        // may be the discovery probe of newer clients, which must not get a 403).
+        let caller: Awaited<ReturnType<typeof authenticate>>;
+        try {
+          caller = await authenticate(c, opts.services);
+        } catch (err) {
+          const length = Number(c.req.header('content-length') ?? Number.POSITIVE_INFINITY);
+          if (err instanceof AppError && err.code === 'forbidden' && length <= PROBE_MAX_BYTES) {
+            const probe: unknown = await c.req.json().catch(() => undefined);
+            if (isDiscoveryProbe(probe))
+              return rpcErrorResponse(400, RPC.methodNotFound, 'Method not found');
+          }
+          throw err;
+        }
+
         let body: unknown;
         try {
           body = await c.req.json();
         } catch {
-          throw new AppError(
-            'invalid_request',
-            'The body of a POST to /mcp must be a JSON-RPC message.',
-            {
-              hint: 'Point an MCP client (Streamable HTTP transport) at this URL.',
-            },
+          return rpcErrorResponse(400, RPC.parseError, 'Parse error: Invalid JSON');
+        }
+        const raw = Array.isArray(body) ? body : [body];
+        if (raw.length === 0 || raw.length > MAX_BATCH) {
+          return rpcErrorResponse(
+            400,
+            RPC.invalidRequest,
+            `Invalid Request: a batch holds 1 to ${MAX_BATCH} messages`,
           );
         }
-        // Claude Code's first POST probes for a newer protocol; a 403 there would be fatal to it.
-        if (!isDiscoveryProbe(body))
-          await opts.services.auth.authorizeAgent(bearerToken(c), agentId);
-        for (const id of cancelledIds(body)) opts.cancels.cancel(agentId, id);
-        const server = createMcpServer(
-          {
-            agentId,
-            services: opts.services,
-            inputSchemas,
-            texts,
-            cancels: opts.cancels,
-            progressIntervalMs: opts.progressIntervalMs,
-            logger: opts.logger,
-          },
-          opts.version,
-        );
-        const transport = new WebStandardStreamableHTTPServerTransport({
-          sessionIdGenerator: undefined,
-          enableJsonResponse: !mayWait(body),
+        const messages = raw.map(asMessage);
+        if (messages.some((m) => m === undefined)) {
+          return rpcErrorResponse(400, RPC.parseError, 'Parse error: Invalid JSON-RPC message');
+        }
+        const valid = messages as JsonRpcMessage[];
+
+        const exchange = new Exchange({
+          sseAfterMs: opts.sseAfterMs ?? 1_000,
+          keepAliveMs: KEEP_ALIVE_MS,
+          batch: Array.isArray(body),
         });
-        await server.connect(transport);
-        c.req.raw.signal.addEventListener('abort', () => void transport.close(), { once: true });
-        return transport.handleRequest(c.req.raw, { parsedBody: body });
+        const disconnected = c.req.raw.signal;
+        disconnected.addEventListener(
+          'abort',
+          () => {
+            exchange.close();
+            lifecycle.forget(exchange);
+          },
+          { once: true },
+        );
+        const requests = valid.filter(isRequest);
+        for (const r of requests) exchange.expect(r.id);
+        for (const m of valid) {
+          if (isRequest(m)) {
+            if (m.method === 'tools/call') void tools.call(exchange, m, caller, disconnected);
+            else void lifecycle.request(exchange, m);
+          } else if (isNotification(m)) {
+            const id = m.params?.requestId;
+            const ours =
+              m.method === 'notifications/cancelled' &&
+              (typeof id === 'string' || typeof id === 'number') &&
+              tools.cancel(caller.agentId, id);
+            if (!ours) void lifecycle.notify(m);
+          }
+        }
+        if (requests.length === 0) return c.body(null, 202);
+        watchDelivery(exchange, c.env?.outgoing);
+        return exchange.response;
       })
       // Stateless: there is no server-to-client stream to GET and no session to DELETE.
       .on(['GET', 'DELETE'], '/', (c) =>
@@ -127,7 +166,7 @@ export function mcpRoutes(opts: McpEndpointOptions) {
           {
             jsonrpc: '2.0',
             error: {
-              code: -32000,
+              code: RPC.transport,
               message: 'Method not allowed: this MCP endpoint is stateless and takes POST only.',
             },
             id: null,

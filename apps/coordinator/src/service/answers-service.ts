@@ -1,157 +1,224 @@
 /**
- * @module Answers: respond, and the error answer of a request given up on. An answer touches the
- * conversation, the request record, the requester's stream and the recipient's inbox; each step is
- * idempotent and they run in an order that a crash anywhere can only delay, never lose: the request
- * stays pending, and answering it again completes the steps that were missed.
+ * @module Answers and ends: respond, and the three ways a request ends without an answer from its
+ * recipient (cancelled, expired, dead-lettered). The change of state is one step beside the
+ * recipient's inbox (the commit point); what follows it (the requester's queue, the conversation,
+ * the deadline index) is idempotent and is completed again whenever the request is settled after a
+ * crash: by a retried answer, or by the expiry sweep at the request's deadline.
  */
-import type { RequestState, Response, ToolInput, ToolOutput } from '@c3po/protocol';
+import type { Response, ToolInput, ToolOutput } from '@c3po/protocol';
 import { ulid } from 'ulid';
 import { AppError } from '../errors.js';
-import { responseToFields } from '../store/codec.js';
+import { toFields } from '../store/codec.js';
 import type { Store } from '../store/create-store.js';
-import type { InboxItem } from '../store/inbox-store.js';
-import type { RequestRecord } from '../store/request-record-store.js';
-import { recordRequest } from './request-records.js';
+import type { RecordChange, RequestRecord, StoredAnswer } from '../store/request-store.js';
+import type { Background } from './background.js';
+
+/** Dead-lettered requests kept per agent (about). */
+const DEAD_LETTER_MAX = 1_000;
+
+/** The answer (or error answer) stored with a record, as the requester receives it. */
+export function responseOf(r: RequestRecord): Response | undefined {
+  if (!r.response_id || r.response === undefined || !r.status) return undefined;
+  return {
+    response_id: r.response_id,
+    request_id: r.request_id,
+    conversation_id: r.conversation_id,
+    from: r.to,
+    to: r.from,
+    response: r.response,
+    status: r.status,
+    created_at: r.answered_at ?? r.created_at,
+  };
+}
+
+/** The error answers of requests that end without an answer from their recipient. */
+const ERROR_TEXT = {
+  expire: (to: string) =>
+    `C3PO: expired: ${to} did not answer within {seconds} s, so the request was set aside and will not be answered. Ask again (perhaps with a longer expires_in_seconds), or ask another agent.`,
+  dead_letter: (to: string, deliveries: number) =>
+    `C3PO: ${to} received this request ${deliveries} times without answering it, so it was set aside (dead-lettered) and will not be answered. Ask again later, or ask another agent.`,
+};
 
 export type AnswersService = ReturnType<typeof createAnswersService>;
 
-export function createAnswersService(store: Store, ttl: number) {
-  /**
-   * Everything after the conversation entry: the record, the requester's stream (which wakes it)
-   * and `finish` (the ack that takes the request out of its recipient's pending list). Each step is
-   * idempotent; they go out in one round trip and run in this order on the one connection.
-   */
-  const deliverAnswer = (response: Response, state: RequestState, finish: () => Promise<void>) =>
-    Promise.all([
-      store.records.transition(
-        response.request_id,
-        ['queued', 'delivered'],
-        state,
-        { response_id: response.response_id, answered_at: response.created_at },
-        ttl,
-      ),
-      store.responses.append(response, Date.now()),
-      finish(),
-    ]);
+export function createAnswersService(
+  store: Store,
+  config: { retentionMs: number },
+  background: Background,
+) {
+  const ttl = config.retentionMs;
 
-  /**
-   * Stores `response`: the conversation entry first (it is where a concurrent second answer is
-   * caught, and where wait_for_response(request_id) looks), then {@link deliverAnswer}. A crash in
-   * between leaves the request pending; answering it again completes the rest. Returns false when
-   * another response was there first.
-   */
-  const commitResponse = async (
-    response: Response,
-    state: RequestState,
-    finish: () => Promise<void>,
-  ) => {
-    const { duplicate } = await store.conversations.append(
-      response.conversation_id,
-      `response:${response.request_id}`,
-      [response.from, response.to],
-      responseToFields(response),
+  const event = (type: string, r: RequestRecord) =>
+    background('recording an event', () =>
+      store.events.add({
+        type,
+        request_id: r.request_id,
+        conversation_id: r.conversation_id,
+        from: r.from,
+        to: r.to,
+        at: Date.now(),
+      }),
+    );
+
+  /** Appends the answer, error answer or cancellation of a request to its conversation. */
+  const noteInConversation = (r: RequestRecord) => {
+    const response = responseOf(r);
+    const fields = response
+      ? toFields({ type: 'response', ...response, state: r.state })
+      : toFields({
+          type: 'cancellation',
+          request_id: r.request_id,
+          conversation_id: r.conversation_id,
+          from: r.from,
+          to: r.to,
+          created_at: r.ended_at ?? new Date().toISOString(),
+        });
+    return store.conversations.append(
+      r.conversation_id,
+      { kind: 'answer', requestId: r.request_id, from: r.to, to: r.from, start: false, fields },
       ttl,
     );
-    if (duplicate) return false;
-    await deliverAnswer(response, state, finish);
-    return true;
   };
 
-  /** Completes the steps after the conversation entry for an answered request (idempotent). */
-  const repairAnswered = async (record: RequestRecord) => {
-    const response = await store.conversations.response(record.conversation_id, record.request_id);
-    const ack = () => store.inbox.ack(record.to, record.request_id);
-    if (response) await deliverAnswer(response, 'answered', ack);
-    else await ack();
+  /**
+   * Completes what follows the state a request ended in: the requester's queue (which wakes its
+   * waits) for an answer or error answer, the conversation, the deadline index. Idempotent; one
+   * round trip.
+   */
+  const settle = async (r: RequestRecord) => {
+    if (r.state === 'queued') return;
+    await Promise.all([
+      r.state === 'cancelled' ? undefined : store.answers.deliver(r.from, r.request_id, r.to, ttl),
+      noteInConversation(r),
+      store.deadlines.remove(r.to, r.request_id),
+    ]);
   };
 
-  const alreadyAnswered = (record: RequestRecord) =>
-    new AppError(
-      'conflict',
-      `Request ${record.request_id} was already answered${record.response_id ? ` (response_id ${record.response_id})` : ''}; a request is answered only once.`,
-      {
-        hint: 'To add something, send a new request in the same conversation (send_request with its conversation_id).',
+  /** Settles a change and records its event; the record as it is now. */
+  const finish = async (change: RecordChange<string>, type: string) => {
+    const r = change.record;
+    if (!r) return undefined;
+    await settle(r);
+    if (change.result === 'ended' || change.result === 'answered') event(type, r);
+    return r;
+  };
+
+  /** Ends a request to `recipient` without an answer from it (see `end-request-5.lua`). */
+  const end = async (
+    mode: 'cancel' | 'expire' | 'dead_letter',
+    recipient: string,
+    requestId: string,
+    opts: { by?: string; deliveries?: number } = {},
+  ) => {
+    const now = new Date().toISOString();
+    const error: Record<string, string> =
+      mode === 'cancel'
+        ? {}
+        : {
+            response_id: ulid(),
+            status: 'error',
+            answered_at: now,
+            response:
+              mode === 'expire'
+                ? ERROR_TEXT.expire(recipient)
+                : ERROR_TEXT.dead_letter(recipient, opts.deliveries ?? 0),
+          };
+    const change = await store.requests.end(recipient, requestId, {
+      mode,
+      ...opts,
+      ttlMs: ttl,
+      deadLetterMaxLength: DEAD_LETTER_MAX,
+      fields: {
+        ended_at: now,
+        reason: mode === 'cancel' ? 'cancelled by its sender' : mode.replace('_', '-'),
+        ...error,
       },
-    );
+    });
+    if (change.result === 'not_due') return change.record;
+    const type = { cancel: 'cancelled', expire: 'expired', dead_letter: 'dead_lettered' }[mode];
+    return finish(change, type);
+  };
 
   return {
     async respond(
       from: string,
       input: ToolInput<'respond_to_request'>,
     ): Promise<ToolOutput<'respond_to_request'>> {
-      let record = await store.records.get(input.request_id);
-      if (!record) {
-        // A send that crashed before writing its record: rebuild it from the inbox.
-        const item = await store.inbox.find(from, input.request_id);
-        if (item) {
-          await recordRequest(store, item.request, ttl);
-          record = await store.records.get(input.request_id);
-        }
-      }
-      if (!record) {
-        throw new AppError('not_found', `No request ${input.request_id} exists (or it expired).`, {
-          hint: 'Use a request_id from get_pending_requests or wait_for_request.',
-        });
-      }
-      if (record.to !== from) {
-        throw new AppError(
-          'forbidden',
-          `Request ${input.request_id} was sent to ${record.to}, not to you (${from}); only ${record.to} can answer it.`,
-          {
-            hint: 'Call get_pending_requests to see the requests sent to you.',
-          },
-        );
-      }
-      if (record.state === 'answered' || record.state === 'expired') {
-        await repairAnswered(record);
-        throw alreadyAnswered(record);
-      }
-      const response: Response = {
+      const answer: StoredAnswer = {
         response_id: ulid(),
-        request_id: record.request_id,
-        conversation_id: record.conversation_id,
-        from,
-        to: record.from,
         response: input.response,
         status: input.status ?? 'success',
-        created_at: new Date().toISOString(),
+        answered_at: new Date().toISOString(),
       };
-      const committed = await commitResponse(response, 'answered', () =>
-        store.inbox.ack(from, record.request_id),
+      let change: RecordChange<string> = await store.requests.respond(
+        from,
+        input.request_id,
+        answer,
+        ttl,
       );
-      if (!committed) {
-        const latest = (await store.records.get(record.request_id)) ?? record;
-        await repairAnswered(latest);
-        throw alreadyAnswered(latest);
+      if (change.result === 'overdue') {
+        change = { result: 'expired', record: await end('expire', from, input.request_id) };
       }
+      const r = change.record;
+      switch (change.result) {
+        case 'not_found':
+          throw new AppError(
+            'not_found',
+            `No request ${input.request_id} was sent to you (${from}), or it is older than the retention period.`,
+            { hint: 'Use a request_id from get_pending_requests or wait_for_request.' },
+          );
+        case 'conflict':
+          throw new AppError(
+            'conflict',
+            `Request ${input.request_id} was already answered with another answer (response_id ${r?.response_id}); a request is answered only once.`,
+            {
+              hint: 'To add something, send a new request in the same conversation (send_request with its conversation_id).',
+            },
+          );
+        case 'expired':
+          throw new AppError(
+            'expired',
+            `Request ${input.request_id} expired before your answer; its sender was told that no answer came.`,
+            {
+              hint: 'If it still matters, send your answer as a new request to the sender (send_request with the same conversation_id).',
+            },
+          );
+        case 'cancelled':
+          throw new AppError(
+            'cancelled',
+            `Request ${input.request_id} was cancelled by its sender, so it needs no answer any more.`,
+            { hint: 'Call get_pending_requests for the requests still waiting for you.' },
+          );
+        default:
+          break;
+      }
+      if (!r) throw new Error(`respond-4 answered ${change.result} without a record`);
+      await finish(change, 'answered');
       return {
-        response_id: response.response_id,
-        request_id: response.request_id,
-        conversation_id: response.conversation_id,
-        to: response.to,
+        response_id: r.response_id ?? answer.response_id,
+        request_id: r.request_id,
+        conversation_id: r.conversation_id,
+        to: r.from,
+        duplicate: change.result === 'duplicate',
       };
     },
 
     /**
-     * Gives up on a request delivered too often: its sender gets an error response instead of
-     * silence, then it moves to the dead-letter stream.
+     * Ends an overdue request with an error answer for its sender ("expired: … did not answer
+     * within N s"). Safe from any replica, any number of times: the state changes once, and what
+     * follows it is completed every time. Returns the record as it is now.
      */
-    async expire(item: InboxItem): Promise<void> {
-      const r = item.request;
-      const reason = `${r.to} received this request ${item.deliveries} times without answering it`;
-      const response: Response = {
-        response_id: ulid(),
-        request_id: r.request_id,
-        conversation_id: r.conversation_id,
-        from: r.to,
-        to: r.from,
-        status: 'error',
-        response: `C3PO: ${reason}, so it was set aside (dead-lettered) and will not be answered. Ask again later, or ask another agent.`,
-        created_at: new Date().toISOString(),
-      };
-      await recordRequest(store, r, ttl);
-      await commitResponse(response, 'expired', async () => {});
-      await store.inbox.deadLetter(r.to, item, reason);
-    },
+    expire: (recipient: string, requestId: string) => end('expire', recipient, requestId),
+
+    /** Gives up on a request delivered too often: its sender gets an error answer instead of silence. */
+    deadLetter: (recipient: string, requestId: string, deliveries: number) =>
+      end('dead_letter', recipient, requestId, { deliveries }),
+
+    /** The sender withdraws its request; undefined when `sender` sent no such request to `recipient`. */
+    cancel: (sender: string, recipient: string, requestId: string) =>
+      end('cancel', recipient, requestId, { by: sender }),
+
+    /** Completes what follows an ended request's state (after a crash); idempotent. */
+    settle,
   };
 }

@@ -12,14 +12,22 @@ import type { StoredToken } from '../store/token-store.js';
 export interface AuthConfig {
   mode: 'open' | 'token';
   adminToken: string | undefined;
+  /** Agent IDs one agent token may act as. */
+  agentsPerToken: number;
 }
 
-type Principal = { kind: 'admin' } | { kind: 'agent'; digest: string; token: StoredToken };
+type Principal =
+  | { kind: 'admin' }
+  | { kind: 'agent' | 'viewer'; digest: string; token: StoredToken };
 
 /** How long a looked-up token is trusted without asking Redis again (revocation reaches other replicas within this). */
 const CACHE_MS = 5_000;
 /** last_used_at is written at most this often per token. */
 const MARK_USED_EVERY_MS = 60_000;
+/** How long a token's use of an agent ID is trusted without asking Redis again. */
+const AGENT_ADMIT_CACHE_MS = 60_000;
+/** In-process caches are dropped whole beyond this many entries. */
+const CACHE_MAX = 10_000;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -37,14 +45,19 @@ export type AuthService = ReturnType<typeof createAuthService>;
 export function createAuthService(store: Store, config: AuthConfig) {
   const cache = new Map<string, { token: StoredToken | undefined; until: number }>();
   const markedAt = new Map<string, number>();
+  /** `<digest> <agent>` → until when the token's use of that agent ID is known to be admitted. */
+  const admitted = new Map<string, number>();
+  const bounded = <K, V>(map: Map<K, V>) => {
+    if (map.size > CACHE_MAX) map.clear();
+  };
 
   const lookup = async (digest: string): Promise<StoredToken | undefined> => {
     const now = Date.now();
     const hit = cache.get(digest);
     if (hit && hit.until > now) return hit.token;
     const token = await store.tokens.get(digest);
+    bounded(cache);
     cache.set(digest, { token, until: now + CACHE_MS });
-    if (cache.size > 10_000) cache.clear();
     return token;
   };
 
@@ -56,12 +69,32 @@ export function createAuthService(store: Store, config: AuthConfig) {
     if (!token) return undefined;
     const now = Date.now();
     if (now - (markedAt.get(digest) ?? 0) > MARK_USED_EVERY_MS) {
+      bounded(markedAt);
       markedAt.set(digest, now);
       store.tokens
         .markUsed(digest, new Date(now).toISOString())
         .catch(() => markedAt.delete(digest));
     }
-    return { kind: 'agent', digest, token };
+    return { kind: token.role, digest, token };
+  };
+
+  /** Records that an agent token acts as `agentId`, within the token's cap of agent IDs. */
+  const admit = async (digest: string, agentId: string, cap: number) => {
+    const key = `${digest} ${agentId}`;
+    const now = Date.now();
+    if ((admitted.get(key) ?? 0) > now) return;
+    const ok = await store.limits.admitTokenAgent(digest, agentId, cap, 30 * 24 * 3600 * 1000);
+    if (!ok) {
+      throw new AppError(
+        'forbidden',
+        `This token already acted as ${cap} different agent IDs, the most one token may; "${agentId}" is not one of them.`,
+        {
+          hint: 'Use an agent ID this token used before, or ask the operator for another token (c3po token create --agents <id>).',
+        },
+      );
+    }
+    bounded(admitted);
+    admitted.set(key, now + AGENT_ADMIT_CACHE_MS);
   };
 
   const refuse = (bearer: string | undefined) =>
@@ -84,12 +117,26 @@ export function createAuthService(store: Store, config: AuthConfig) {
   return {
     mode: config.mode,
 
-    /** Throws `forbidden` unless the bearer token may act as `agentId` (always allowed in open mode). */
-    async authorizeAgent(bearer: string | undefined, agentId: string): Promise<void> {
-      if (config.mode === 'open') return;
+    /**
+     * Throws `forbidden` unless the bearer token may act as `agentId` (always allowed in open
+     * mode); returns the digest of the agent token used, under which per-token limits are kept.
+     */
+    async authorizeAgent(
+      bearer: string | undefined,
+      agentId: string,
+    ): Promise<{ tokenDigest?: string }> {
+      if (config.mode === 'open') return {};
       const p = await principal(bearer);
       if (!p) throw refuse(bearer);
-      if (p.kind === 'agent' && !matchesAgentPatterns(p.token.agents, agentId)) {
+      if (p.kind === 'admin') return {};
+      if (p.kind === 'viewer') {
+        throw new AppError(
+          'forbidden',
+          'This is a viewer token: it may read the status page and the operator routes, not act as an agent.',
+          { hint: NEED_TOKEN_HINT },
+        );
+      }
+      if (!matchesAgentPatterns(p.token.agents, agentId)) {
         throw new AppError(
           'forbidden',
           `This token may act only as agents matching ${p.token.agents.join(', ')}, not as "${agentId}".`,
@@ -98,6 +145,22 @@ export function createAuthService(store: Store, config: AuthConfig) {
           },
         );
       }
+      await admit(p.digest, agentId, config.agentsPerToken);
+      return { tokenDigest: p.digest };
+    },
+
+    /** Throws `forbidden` unless the caller may read the operator view (admin or viewer token). */
+    async requireViewer(bearer: string | undefined): Promise<void> {
+      if (config.mode === 'open') return;
+      const p = await principal(bearer);
+      if (p?.kind === 'admin' || p?.kind === 'viewer') return;
+      throw new AppError(
+        'forbidden',
+        'The status page and the operator routes need the admin token or a viewer token (Authorization: Bearer <token>).',
+        {
+          hint: 'Use C3PO_ADMIN_TOKEN, or create a read-only viewer token with: c3po token create --viewer',
+        },
+      );
     },
 
     /** Throws `forbidden` unless the bearer token is the admin token. */
@@ -126,12 +189,14 @@ export function createAuthService(store: Store, config: AuthConfig) {
     async createToken(
       agents: string[],
       name: string | undefined,
+      role: 'agent' | 'viewer' = 'agent',
     ): Promise<TokenInfo & { token: string }> {
       const secret = `c3po_${randomBytes(24).toString('base64url')}`;
       const digest = sha256(secret);
       const stored: StoredToken = {
         id: digest.slice(0, 12),
-        agents,
+        agents: role === 'viewer' ? [] : agents,
+        role,
         ...(name ? { name } : {}),
         created_at: new Date().toISOString(),
       };

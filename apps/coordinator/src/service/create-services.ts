@@ -1,46 +1,72 @@
 /** @module The service layer: the domain verbs the MCP and HTTP adapters call. */
+import { REQUEST_TTL_MAX_SECONDS } from '@c3po/protocol';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/create-store.js';
 import { createAgentsService } from './agents-service.js';
 import { createAnswersService } from './answers-service.js';
 import { createAuthService } from './auth-service.js';
+import { createBackground } from './background.js';
 import { createConversationsService } from './conversations-service.js';
 import { createHooksService } from './hooks-service.js';
 import { createRequestsService } from './requests-service.js';
+import { createWaitRegistry } from './wait-registry.js';
 import { createWaitsService } from './waits-service.js';
 
 export type Services = ReturnType<typeof createServices>;
 
 export function createServices(store: Store, config: Config, logger: Logger) {
-  const agents = createAgentsService(store, logger);
-  const requests = createRequestsService(store, agents, {
-    retentionMs: config.retentionMs,
-    sendsPerMinute: config.limits.sendsPerMinute,
-  });
-  const answers = createAnswersService(store, config.retentionMs);
+  const background = createBackground(logger);
+  const agents = createAgentsService(store, config.limits, background);
+  const answers = createAnswersService(store, { retentionMs: config.retentionMs }, background);
+  const requests = createRequestsService(
+    store,
+    agents,
+    answers,
+    {
+      retentionMs: config.retentionMs,
+      requestTtlSeconds: config.requestTtlSeconds,
+      sendsPerMinute: config.limits.sendsPerMinute,
+      tokenSendsPerMinute: config.limits.tokenSendsPerMinute,
+      inboxMaxRequests: config.limits.inboxMaxRequests,
+      inboxMaxBytes: config.limits.inboxMaxBytes,
+    },
+    background,
+  );
+  const registry = createWaitRegistry(store, config.limits, background);
   const waits = createWaitsService(
     store,
-    answers,
+    { agents, answers, registry },
     {
       ...config.waits,
       maxDeliveries: config.limits.maxDeliveries,
-      waitsPerAgent: config.limits.waitsPerAgent,
+      // Long enough to outlast any repair of an answer: a request lives at most this long.
+      receivedKeepMs: REQUEST_TTL_MAX_SECONDS * 1000 + 24 * 3600 * 1000,
     },
-    logger,
+    background,
   );
   return {
-    auth: createAuthService(store, config.auth),
+    auth: createAuthService(store, {
+      ...config.auth,
+      agentsPerToken: config.limits.agentsPerToken,
+    }),
     agents,
     requests,
     answers,
     waits,
     conversations: createConversationsService(store),
     hooks: createHooksService(store, agents, requests),
-    /** Redis reachable, and how many agents are online. Rejects with `unavailable`. */
+    /** Every Redis server's health, and what this process holds. */
     async health() {
-      await store.ping();
-      return { agentsOnline: await agents.onlineCount(), waiters: waits.openCount() };
+      const nodes = await store.ping();
+      const ok = nodes.every((n) => n.ok);
+      return {
+        ok,
+        mode: store.mode,
+        nodes,
+        agentsOnline: ok ? await agents.onlineCount().catch(() => 0) : 0,
+        waiters: waits.openCount(),
+      };
     },
   };
 }

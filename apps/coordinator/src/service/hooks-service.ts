@@ -1,8 +1,8 @@
 /**
  * @module What the plugin's hooks tell an agent: presence at session start, a Stop that blocks
- * while unanswered requests exist that its stop-chain has not announced, and a once-per-request
- * notice after tool calls. Never a loop: a Stop that follows a block blocks again only for
- * requests it has not announced yet.
+ * once for each request it has not announced yet, a once-per-request notice after tool calls, and
+ * a line of context with each prompt while requests wait. Never a loop: a request a Stop announced
+ * is only mentioned in context after that, never blocked for again.
  */
 import type { AgentInfo, PendingItem } from '@c3po/protocol';
 import type { Store } from '../store/create-store.js';
@@ -48,26 +48,22 @@ export function createHooksService(store: Store, agents: AgentsService, requests
       return { online, pendingCount: pending.count, otherSessions };
     },
 
-    /** What a Stop should block for, or undefined to let the agent stop. */
-    async stop(
-      agent: string,
-      session: string | undefined,
-      chained: boolean,
-    ): Promise<Announcement | undefined> {
+    /** What a Stop should block for (requests it never announced), or undefined to let the agent stop. */
+    async stop(agent: string, session: string | undefined): Promise<Announcement | undefined> {
       const pending = await requests.peek(agent, HOOK_LIMIT);
+      if (pending.count === 0 || !session) return undefined;
       const ids = pending.requests.map((r) => r.request_id);
-      if (!session)
-        return !chained && pending.count > 0
-          ? { total: pending.count, items: pending.requests }
-          : undefined;
-      const unseen = await store.hooks.announce(agent, session, 'stop', ids, !chained);
-      if (pending.count === 0) return undefined;
-      if (!chained) return { total: pending.count, items: pending.requests };
+      const unseen = await store.hooks.announce(agent, session, 'stop', ids);
       if (unseen.length === 0) return undefined;
       return {
         total: pending.count,
         items: pending.requests.filter((r) => unseen.includes(r.request_id)),
       };
+    },
+
+    /** How many requests wait, for a line of context with the human's prompt (0: say nothing). */
+    async prompt(agent: string): Promise<number> {
+      return (await requests.peek(agent, 1)).count;
     },
 
     /** Requests to mention after a tool call: each once per session. */

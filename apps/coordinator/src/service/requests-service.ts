@@ -1,144 +1,295 @@
-/** @module Requests: send, and list what waits for an agent (for its tools and for its hooks). */
+/**
+ * @module Requests: send, list what waits for an agent (for its tools and for its hooks), cancel.
+ * A send checks and prepares everything in one parallel round trip (recipient, rate limits, the
+ * conversation entry, the sender's index, the deadline index: all harmless without the request),
+ * then commits in a second: the inbox entry and the record, atomically, beside the recipient.
+ */
 import { createHash } from 'node:crypto';
 import {
+  type DeliveredRequest,
   type PendingResponse,
   PREVIEW_CHARS,
   type Request,
   type ToolInput,
   type ToolOutput,
+  utf8ByteLength,
 } from '@c3po/protocol';
 import { ulid } from 'ulid';
 import { AppError } from '../errors.js';
+import { requestToFields } from '../store/codec.js';
 import type { Store } from '../store/create-store.js';
+import type { InboxItem } from '../store/inbox-store.js';
 import type { AgentsService } from './agents-service.js';
-import { markDelivered, recordRequest, toDelivered } from './request-records.js';
+import type { AnswersService } from './answers-service.js';
+import type { Background } from './background.js';
+import type { Caller } from './caller.js';
 
 export interface RequestsConfig {
   retentionMs: number;
-  /** Sends one agent may make per minute. */
+  requestTtlSeconds: number;
   sendsPerMinute: number;
+  tokenSendsPerMinute: number;
+  inboxMaxRequests: number;
+  inboxMaxBytes: number;
 }
 
 const RATE_WINDOW_MS = 60_000;
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+/** Bytes of a message a hook preview needs at most (200 characters of up to 4 bytes). */
+const PREVIEW_BYTES = PREVIEW_CHARS * 4;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const preview = (text: string) => [...text].slice(0, PREVIEW_CHARS).join('');
+
+export const toDelivered = (item: InboxItem): DeliveredRequest => ({
+  ...item.request,
+  expires_at: new Date(item.expiresAtMs).toISOString(),
+  delivery_count: item.deliveries,
+});
+
+/** Settles a rejected promise as its error, so one round trip's results can be read in order. */
+const settle = <T>(p: Promise<T>) =>
+  p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
 
 export type RequestsService = ReturnType<typeof createRequestsService>;
 
-export function createRequestsService(store: Store, agents: AgentsService, config: RequestsConfig) {
+export function createRequestsService(
+  store: Store,
+  agents: AgentsService,
+  answers: AnswersService,
+  config: RequestsConfig,
+  background: Background,
+) {
+  const rateLimited = (who: string, limit: number, resetInMs: number) => {
+    const seconds = Math.max(1, Math.ceil(resetInMs / 1000));
+    return new AppError(
+      'rate_limited',
+      `${who} sent ${limit} requests in the last minute, the most allowed; this one was not sent.`,
+      {
+        hint: `Send it again in ${seconds} seconds. Nothing sent earlier was lost.`,
+        retryAfterSeconds: seconds,
+      },
+    );
+  };
+
   return {
     async send(
-      from: string,
+      caller: Caller,
       input: ToolInput<'send_request'>,
     ): Promise<ToolOutput<'send_request'>> {
-      const [recipientStatus, membership] = await Promise.all([
-        agents.requireKnown(input.to),
-        input.conversation_id
-          ? store.conversations.membership(input.conversation_id, from)
-          : undefined,
-      ]);
-      if (membership === 'absent') {
-        throw new AppError(
-          'not_found',
-          `No conversation ${input.conversation_id} exists (conversations expire after a period of silence).`,
-          {
-            hint: 'Omit conversation_id to start a new conversation.',
-          },
-        );
-      }
-      if (membership === 'outsider') {
-        throw new AppError(
-          'forbidden',
-          `You (${from}) did not take part in conversation ${input.conversation_id}, so you cannot continue it.`,
-          {
-            hint: 'Omit conversation_id to start a new conversation.',
-          },
-        );
-      }
-      const rate = await store.limits.countSend(from, RATE_WINDOW_MS);
-      if (rate.count > config.sendsPerMinute) {
-        const seconds = Math.max(1, Math.ceil(rate.resetInMs / 1000));
-        throw new AppError(
-          'rate_limited',
-          `You (${from}) sent ${config.sendsPerMinute} requests in the last minute, the most allowed; this one was not sent.`,
-          {
-            hint: `Send it again in ${seconds} seconds. Nothing sent earlier was lost.`,
-            retryAfterSeconds: seconds,
-          },
-        );
-      }
+      const from = caller.agentId;
+      const now = Date.now();
+      const ttlSeconds = input.expires_in_seconds ?? config.requestTtlSeconds;
+      const expiresAtMs = now + ttlSeconds * 1000;
       const request: Request = {
-        request_id: ulid(),
-        conversation_id: input.conversation_id ?? ulid(),
+        request_id: ulid(now),
+        conversation_id: input.conversation_id ?? ulid(now),
         from,
         to: input.to,
         message: input.message,
         ...(input.context !== undefined ? { context: input.context } : {}),
-        created_at: new Date().toISOString(),
-        ...(input.idempotency_key !== undefined ? { idempotency_key: input.idempotency_key } : {}),
+        created_at: new Date(now).toISOString(),
       };
+      const rid = request.request_id;
+      const cid = request.conversation_id;
+
+      // Round trip 1: checks, and writes that mean nothing until the commit.
+      const [presence, rate, tokenRate, appended, ...writes] = await Promise.all([
+        settle(store.presence.get(input.to, now)),
+        settle(store.limits.countSend(from, RATE_WINDOW_MS)),
+        settle(
+          caller.tokenDigest
+            ? store.limits.countTokenSend(caller.tokenDigest, RATE_WINDOW_MS)
+            : Promise.resolve(undefined),
+        ),
+        settle(
+          store.conversations.append(
+            cid,
+            {
+              kind: 'request',
+              requestId: rid,
+              from,
+              to: input.to,
+              start: input.conversation_id === undefined,
+              fields: requestToFields(request, expiresAtMs),
+            },
+            config.retentionMs,
+          ),
+        ),
+        settle(store.answers.recordSent(from, rid, input.to, config.retentionMs)),
+        settle(store.deadlines.add(input.to, rid, expiresAtMs)),
+      ]);
+      const undo = () =>
+        appended.ok
+          ? store.conversations.undoAppend(cid, rid, appended.value).catch(() => {})
+          : Promise.resolve();
+      const refuse = async (err: unknown): Promise<never> => {
+        await undo();
+        throw err;
+      };
+      for (const step of [presence, rate, tokenRate, appended, ...writes])
+        if (!step.ok) await refuse(step.error);
+      if (!presence.ok || !rate.ok || !tokenRate.ok || !appended.ok) throw new Error('unreachable');
+
+      const recipient = presence.value;
+      if (!recipient) return refuse(await agents.unknownAgent(input.to));
+      if (appended.value.result === 'absent') {
+        throw new AppError(
+          'not_found',
+          `No conversation ${cid} exists (conversations expire after a period of silence).`,
+          { hint: 'Omit conversation_id to start a new conversation.' },
+        );
+      }
+      if (appended.value.result === 'outsider') {
+        throw new AppError(
+          'forbidden',
+          `You (${from}) did not take part in conversation ${cid}, so you cannot continue it.`,
+          { hint: 'Omit conversation_id to start a new conversation.' },
+        );
+      }
+      if (rate.value.count > config.sendsPerMinute)
+        await refuse(rateLimited(`You (${from})`, config.sendsPerMinute, rate.value.resetInMs));
+      if (tokenRate.value && tokenRate.value.count > config.tokenSendsPerMinute)
+        await refuse(
+          rateLimited('Your token', config.tokenSendsPerMinute, tokenRate.value.resetInMs),
+        );
+
+      // Round trip 2: the commit.
       const fingerprint = sha256(
         JSON.stringify([input.to, input.conversation_id, input.message, input.context]),
       );
-      const dedupe = input.idempotency_key
-        ? {
-            digest: sha256(`${from}\n${input.idempotency_key}`).slice(0, 40),
-            ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
-          }
-        : undefined;
-      const outcome = await store.inbox.append(request, dedupe, fingerprint);
-      if (outcome.duplicate && outcome.fingerprint !== fingerprint) {
-        throw new AppError(
-          'conflict',
-          `idempotency_key ${JSON.stringify(input.idempotency_key)} was already used for a different request (request_id ${outcome.requestId}).`,
-          {
-            hint: 'Use a new idempotency_key for a new request; reuse a key only to retry the very same send.',
-          },
+      const outcome = await store.inbox
+        .send({
+          request,
+          expiresAtMs,
+          ttlSeconds,
+          preview: preview(input.message),
+          bytes: utf8ByteLength(input.message) + utf8ByteLength(input.context ?? ''),
+          fingerprint,
+          dedupe: input.idempotency_key
+            ? {
+                digest: sha256(`${from}\n${input.idempotency_key}`).slice(0, 40),
+                ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
+              }
+            : undefined,
+          limits: { maxUnanswered: config.inboxMaxRequests, maxBytes: config.inboxMaxBytes },
+          recordTtlMs: config.retentionMs,
+        })
+        .catch(refuse);
+      if (outcome.outcome === 'inbox_full') {
+        await refuse(
+          new AppError(
+            'inbox_full',
+            `${input.to} has ${outcome.unanswered} unanswered requests (${Math.round(outcome.bytes / 1024)} KiB), as many as its inbox holds; this one was not sent.`,
+            {
+              hint: `Try again later, when ${input.to} has answered some, or ask another agent. Nothing was stored.`,
+              retryAfterSeconds: 60,
+            },
+          ),
         );
       }
-      const stored: Request = {
-        ...request,
-        request_id: outcome.requestId,
-        conversation_id: outcome.conversationId,
-        created_at: outcome.createdAt,
-      };
-      await recordRequest(store, stored, config.retentionMs);
-      const state = outcome.duplicate
-        ? ((await store.records.get(stored.request_id))?.state ?? 'queued')
-        : 'queued';
-      const offline = recipientStatus === 'offline';
-      return {
-        request_id: stored.request_id,
-        conversation_id: stored.conversation_id,
-        to: stored.to,
+      if (outcome.outcome === 'inbox_full') throw new Error('unreachable');
+      const status = agents.statusOf(recipient, now);
+      const result = (state: ToolOutput<'send_request'>['state'], duplicate: boolean) => ({
+        request_id: outcome.request_id,
+        conversation_id: outcome.conversation_id,
+        to: input.to,
         state,
-        recipient_status: recipientStatus,
-        duplicate: outcome.duplicate,
-        next: `${offline ? `${stored.to} is offline; the request waits in its inbox until it is back. ` : ''}Call wait_for_response with request_id ${stored.request_id} to get the answer.`,
-      };
+        recipient_status: status,
+        expires_at: new Date(expiresAtMs).toISOString(),
+        duplicate,
+        next: `${status === 'offline' ? `${input.to} is offline; the request waits in its inbox until it is back or expires. ` : ''}Call wait_for_response with request_id ${outcome.request_id} to get the answer.`,
+      });
+      if (outcome.outcome === 'duplicate') {
+        await undo();
+        if (outcome.fingerprint !== fingerprint) {
+          throw new AppError(
+            'conflict',
+            `idempotency_key ${JSON.stringify(input.idempotency_key)} was already used for a different request (request_id ${outcome.request_id}).`,
+            {
+              hint: 'Use a new idempotency_key for a new request; reuse a key only to retry the very same send.',
+            },
+          );
+        }
+        const first = await store.requests.get(input.to, outcome.request_id);
+        const state = first?.record.state ?? 'queued';
+        return {
+          ...result(
+            state === 'queued' && first?.deliveredAtMs !== undefined ? 'delivered' : state,
+            true,
+          ),
+          expires_at: new Date(first?.record.expires_at ?? expiresAtMs).toISOString(),
+        };
+      }
+      background('recording a send', () =>
+        Promise.all([
+          store.events.add({
+            type: 'sent',
+            request_id: rid,
+            conversation_id: cid,
+            from,
+            to: input.to,
+            at: now,
+          }),
+          store.conversations.touch(cid, now),
+        ]),
+      );
+      return result('queued', false);
     },
 
     /** Every unanswered request to `agent`, oldest first; listing marks them delivered. */
     async pending(agent: string, limit: number): Promise<ToolOutput<'get_pending_requests'>> {
-      const { total, items } = await store.inbox.unanswered(agent, limit, 'deliver');
-      await markDelivered(store, items);
+      const { total, items } = await store.inbox.unanswered(agent, limit, 'deliver', {
+        nowMs: Date.now(),
+        previewBytes: PREVIEW_BYTES,
+      });
       return { requests: items.map(toDelivered), total };
     },
 
     /** What hooks show: unanswered requests with previews; changes nothing. */
     async peek(agent: string, limit: number): Promise<PendingResponse> {
-      const { total, items } = await store.inbox.unanswered(agent, limit, 'peek');
+      const { total, items } = await store.inbox.unanswered(agent, limit, 'peek', {
+        nowMs: Date.now(),
+        previewBytes: PREVIEW_BYTES,
+      });
       return {
         count: total,
         requests: items.map(({ request: r }) => ({
           request_id: r.request_id,
           from: r.from,
           conversation_id: r.conversation_id,
-          preview: [...r.message].slice(0, PREVIEW_CHARS).join(''),
+          preview: preview(r.message),
           created_at: r.created_at,
         })),
       };
+    },
+
+    /** The sender withdraws an unanswered request. */
+    async cancel(
+      caller: Caller,
+      input: ToolInput<'cancel_request'>,
+    ): Promise<ToolOutput<'cancel_request'>> {
+      const sender = caller.agentId;
+      const notFound = () =>
+        new AppError(
+          'not_found',
+          `You (${sender}) sent no request ${input.request_id}, or it is older than the retention period.`,
+          { hint: 'Use a request_id that your own send_request returned.' },
+        );
+      const recipient = await store.answers.recipientOf(sender, input.request_id);
+      if (!recipient) throw notFound();
+      const record = await answers.cancel(sender, recipient, input.request_id);
+      if (!record) throw notFound();
+      const next = {
+        cancelled: `Cancelled: ${recipient} will not be asked to answer it.`,
+        answered: `It was already answered: call wait_for_response with request_id ${input.request_id} to read the answer.`,
+        expired: 'It had already expired without an answer.',
+        queued: 'It is still open.',
+      }[record.state];
+      return { request_id: input.request_id, state: record.state, next };
     },
   };
 }

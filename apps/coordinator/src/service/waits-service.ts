@@ -1,33 +1,45 @@
 /**
- * @module The two long waits. Each claims only while its caller is still there: a wait whose
- * caller cancelled or disconnected consumes nothing, and a request claimed in the instant the
- * caller left is given back at once.
+ * @module The two long waits. Each takes something only while its caller is still there, and gives
+ * it back when the result could not be delivered (the caller cancelled, disconnected, or its
+ * connection closed before the result was written): nothing is consumed for a caller that is gone.
  */
 import {
-  type Response,
+  type AgentStatus,
+  type RequestState,
   type ToolOutput,
   WAIT_DEFAULT_SECONDS,
   WAIT_MAX_SECONDS,
 } from '@c3po/protocol';
-import { ulid } from 'ulid';
 import { AppError } from '../errors.js';
-import type { Logger } from '../logger.js';
 import type { Store } from '../store/create-store.js';
-import type { AnswersService } from './answers-service.js';
-import { markDelivered, toDelivered } from './request-records.js';
+import type { InboxItem } from '../store/inbox-store.js';
+import { BELL } from '../store/keys.js';
+import type { RequestRecord } from '../store/request-store.js';
+import type { AgentsService } from './agents-service.js';
+import { type AnswersService, responseOf } from './answers-service.js';
+import type { Background } from './background.js';
+import type { Caller } from './caller.js';
+import { toDelivered } from './requests-service.js';
 import { type CheckResult, waitLoop } from './wait-loop.js';
+import type { WaitRegistry } from './wait-registry.js';
 
 export interface WaitsConfig {
   safetyPollMs: number;
   redeliverAfterMs: number;
   maxDeliveries: number;
-  waitsPerAgent: number;
+  /** How long an agent's received answers are remembered (so that none is queued twice). */
+  receivedKeepMs: number;
 }
 
 export interface WaitOptions {
   timeoutSeconds: number | undefined;
   /** Aborted when the caller cancels or disconnects. */
   signal: AbortSignal;
+  /**
+   * Registers what to undo when the result never reaches the caller. The adapter calls it once
+   * it knows the result was not delivered.
+   */
+  onUndelivered?: (undo: () => Promise<void>) => void;
 }
 
 /** Requests handed out by one wait_for_request. */
@@ -45,74 +57,46 @@ export type WaitsService = ReturnType<typeof createWaitsService>;
 
 export function createWaitsService(
   store: Store,
-  answers: AnswersService,
+  deps: { agents: AgentsService; answers: AnswersService; registry: WaitRegistry },
   config: WaitsConfig,
-  logger: Logger,
+  background: Background,
 ) {
+  const { agents, answers, registry } = deps;
   let stopping = false;
   /** The open waits, so that stop() can end them all. */
   const open = new Set<AbortController>();
 
-  /**
-   * Registers the wait (refused past the per-agent limit). While Redis is unreachable the limit
-   * cannot be checked, and the wait goes ahead rather than fail: waits ride out outages.
-   */
-  const register = async (
-    agent: string,
-    kind: 'request' | 'response',
-    waitId: string,
-    untilMs: number,
-  ) => {
-    const started = await store.presence
-      .startWait(agent, kind, waitId, { nowMs: Date.now(), untilMs, limit: config.waitsPerAgent })
-      .catch((err: unknown) => {
-        if (err instanceof AppError && err.code === 'unavailable') return true;
-        throw err;
-      });
-    if (!started) {
-      throw new AppError(
-        'rate_limited',
-        `Agent ${agent} already has ${config.waitsPerAgent} waits open, the most it may have at once.`,
-        {
-          hint: 'Each wait returns within 90 seconds; let an open one finish (or cancel it) before starting another.',
-          retryAfterSeconds: 10,
-        },
-      );
-    }
-  };
-
-  /** Runs one wait: the loop, the timing fields, and the "retry" answer during shutdown. */
+  /** Runs one wait on `channel`'s bell: the loop, the timing fields, the "retry" during shutdown. */
   const run = async <T>(
-    agent: string,
+    caller: Caller,
     kind: 'request' | 'response',
+    bellOn: { agent: string; message: string },
     opts: WaitOptions,
     check: (signal: AbortSignal) => Promise<CheckResult<T>>,
   ) => {
     const { appliedMs, applied, capped } = timing(opts.timeoutSeconds);
     const started = Date.now();
-    const waitId = ulid();
-    await register(agent, kind, waitId, started + appliedMs + 5_000);
+    const wait = await registry.open(caller, kind);
     const linked = new AbortController();
     const abort = () => linked.abort();
     if (opts.signal.aborted || stopping) abort();
     opts.signal.addEventListener('abort', abort, { once: true });
     open.add(linked);
-    const signal = linked.signal;
-    const bell = store.doorbell.listen(agent, kind);
+    const bell = store.doorbell.listen(bellOn.agent, bellOn.message);
     let found: T | undefined;
     try {
       found = await waitLoop({
         bell,
         deadlineMs: started + appliedMs,
-        signal,
+        signal: linked.signal,
         pollMs: config.safetyPollMs,
-        check: () => check(signal),
+        check: () => check(linked.signal),
       });
     } finally {
       bell.close();
       opts.signal.removeEventListener('abort', abort);
       open.delete(linked);
-      store.presence.stopWait(agent, kind, waitId).catch(() => {});
+      wait.close();
     }
     const base = {
       waited_seconds: Math.round((Date.now() - started) / 100) / 10,
@@ -134,38 +118,56 @@ export function createWaitsService(
     return { found: undefined, base: { ...base, status: 'timeout' as const } };
   };
 
+  /** The result of a wait that found an ended request (answered, expired or cancelled). */
+  const ended = (r: RequestRecord) => {
+    const response = responseOf(r);
+    const status = { answered: 'received', expired: 'expired', cancelled: 'cancelled' } as const;
+    return {
+      status: status[r.state === 'queued' ? 'answered' : r.state],
+      ...(response ? { response } : {}),
+      request_id: r.request_id,
+      request_state: r.state,
+      ...(r.state === 'cancelled'
+        ? { next: 'You cancelled this request; it will not be answered.' }
+        : {}),
+    };
+  };
+
   return {
-    async forRequest(agent: string, opts: WaitOptions): Promise<ToolOutput<'wait_for_request'>> {
-      const { found, base } = await run(agent, 'request', opts, async (signal) => {
-        const {
-          requests: items,
-          exhausted,
-          nextRedeliveryInMs,
-        } = await store.inbox.claim(agent, {
-          count: CLAIM_BATCH,
-          minIdleMs: config.redeliverAfterMs,
-          maxDeliveries: config.maxDeliveries,
-        });
-        for (const item of exhausted) {
-          await answers.expire(item).catch((err: unknown) => {
-            logger.warn(
-              { agent, requestId: item.request.request_id, err: String(err) },
-              'dead-lettering failed; will retry',
-            );
+    async forRequest(caller: Caller, opts: WaitOptions): Promise<ToolOutput<'wait_for_request'>> {
+      const agent = caller.agentId;
+      const { found, base } = await run(
+        caller,
+        'request',
+        { agent, message: BELL.request },
+        opts,
+        async (signal) => {
+          const claim = await store.inbox.claim(agent, {
+            count: CLAIM_BATCH,
+            minIdleMs: config.redeliverAfterMs,
+            maxDeliveries: config.maxDeliveries,
+            nowMs: Date.now(),
           });
-        }
-        if (items.length === 0) return { recheckInMs: nextRedeliveryInMs };
-        if (signal.aborted) {
-          await store.inbox.release(agent, items, config.redeliverAfterMs);
-          return {};
-        }
-        // Bookkeeping for the sender's request_state; the caller need not wait for it.
-        markDelivered(store, items).catch((err: unknown) => {
-          logger.debug({ agent, err: String(err) }, 'marking requests delivered failed');
-        });
-        return { found: items };
-      });
-      if (found) return { status: 'received', requests: found.map(toDelivered), ...base };
+          for (const item of claim.exhausted)
+            background('dead-lettering a request', () =>
+              answers.deadLetter(agent, item.request.request_id, item.deliveries),
+            );
+          for (const item of claim.overdue)
+            background('expiring a request', () => answers.expire(agent, item.request.request_id));
+          const items = claim.requests;
+          if (items.length === 0) return { recheckInMs: claim.nextRedeliveryInMs };
+          if (signal.aborted) {
+            await store.inbox.release(agent, items, config.redeliverAfterMs);
+            return {};
+          }
+          return { found: items };
+        },
+      );
+      if (found) {
+        opts.onUndelivered?.(() => store.inbox.release(agent, found, config.redeliverAfterMs));
+        recordDeliveries(found);
+        return { status: 'received', requests: found.map(toDelivered), ...base };
+      }
       return {
         next: 'No request arrived in time. Call wait_for_request again to keep listening.',
         ...base,
@@ -173,54 +175,87 @@ export function createWaitsService(
     },
 
     async forResponse(
-      agent: string,
+      caller: Caller,
       requestId: string | undefined,
       opts: WaitOptions,
     ): Promise<ToolOutput<'wait_for_response'>> {
+      const agent = caller.agentId;
       if (requestId === undefined) {
-        const { found, base } = await run(agent, 'response', opts, async (signal) => {
-          const claimed = await store.responses.claimNext(agent);
-          // Left pending when the caller is gone: the next wait hands it out first.
-          if (!claimed || signal.aborted) return {};
-          await store.responses.ack(agent, claimed.entryId);
-          return { found: claimed.response };
-        });
-        if (found) return { status: 'received', response: found, ...base };
-        return { next: 'No response arrived in time. Call wait_for_response again.', ...base };
-      }
-
-      const record = await store.records.get(requestId);
-      if (!record) {
-        throw new AppError('not_found', `No request ${requestId} exists (or it expired).`, {
-          hint: 'Use the request_id that send_request returned.',
-        });
-      }
-      if (record.from !== agent) {
-        throw new AppError(
-          'forbidden',
-          `Request ${requestId} was sent by ${record.from}, not by you (${agent}); you can only wait for answers to your own requests.`,
-          {
-            hint: 'Use a request_id that your own send_request returned, or omit request_id.',
+        const { found, base } = await run(
+          caller,
+          'response',
+          { agent, message: BELL.answer },
+          opts,
+          async (signal) => {
+            const taken = await store.answers.takeOldest(agent, config.receivedKeepMs);
+            if (!taken) return {};
+            const got = await store.requests.get(taken.recipient, taken.requestId);
+            // An answer whose record is gone (past retention) is skipped.
+            if (!got) return { recheckInMs: 0 };
+            if (signal.aborted) {
+              await store.answers.restore(agent, taken);
+              return {};
+            }
+            opts.onUndelivered?.(() => store.answers.restore(agent, taken));
+            return { found: got.record };
           },
         );
+        if (found) return { ...ended(found), ...base };
+        return { next: 'No answer arrived in time. Call wait_for_response again.', ...base };
       }
-      const { found, base } = await run<Response>(agent, 'response', opts, async () => {
-        const response = await store.conversations.response(record.conversation_id, requestId);
-        if (!response) return {};
-        // So that a later wait without request_id does not hand it out again; best effort.
-        store.responses.markReceived(agent, requestId, Date.now()).catch(() => {});
-        return { found: response };
-      });
-      if (found) return { status: 'received', response: found, ...base };
-      const state =
-        (await store.records.get(requestId).catch(() => undefined))?.state ?? record.state;
+
+      const recipient = await store.answers.recipientOf(agent, requestId);
+      const notFound = () =>
+        new AppError(
+          'not_found',
+          `You (${agent}) sent no request ${requestId}, or it is older than the retention period.`,
+          { hint: 'Use the request_id that your send_request returned, or omit request_id.' },
+        );
+      if (!recipient) throw notFound();
+      let last: { state: RequestState; expiresAtMs: number } | undefined;
+      const { found, base } = await run(
+        caller,
+        'response',
+        { agent: recipient, message: BELL.done(requestId) },
+        opts,
+        async () => {
+          const got = await store.requests.get(recipient, requestId);
+          if (!got) throw notFound();
+          let r = got.record;
+          if (r.state === 'queued' && r.expires_at <= Date.now()) {
+            r = (await answers.expire(recipient, requestId)) ?? r;
+          }
+          if (r.state === 'queued') {
+            last = {
+              state: got.deliveredAtMs === undefined ? 'queued' : 'delivered',
+              expiresAtMs: r.expires_at,
+            };
+            return { recheckInMs: Math.max(r.expires_at - Date.now(), 0) + 50 };
+          }
+          return { found: r };
+        },
+      );
+      if (found) {
+        if (found.state !== 'cancelled')
+          background('marking an answer received', () =>
+            store.answers.markReceived(agent, requestId, recipient, config.receivedKeepMs),
+          );
+        return { ...ended(found), ...base };
+      }
+      const state = last?.state ?? 'queued';
+      const status: AgentStatus = await store.presence
+        .get(recipient, Date.now())
+        .then((p) => (p ? agents.statusOf(p, Date.now()) : 'offline'))
+        .catch(() => 'offline' as const);
+      const gone =
+        status === 'offline'
+          ? ` ${recipient} is offline: it may not answer soon; stop waiting unless your human wants you to, or cancel_request.`
+          : '';
       return {
         request_id: requestId,
         request_state: state,
-        next:
-          state === 'queued'
-            ? `The recipient has not seen the request yet. Call wait_for_response again with request_id ${requestId}.`
-            : `The recipient has the request and has not answered yet. Call wait_for_response again with request_id ${requestId}.`,
+        recipient_status: status,
+        next: `${state === 'queued' ? `${recipient} has not seen the request yet.` : `${recipient} has the request and has not answered yet.`}${gone} Call wait_for_response again with request_id ${requestId} to keep waiting.`,
         ...base,
       };
     },
@@ -228,12 +263,32 @@ export function createWaitsService(
     /** Ends every open wait with a "retry" result (on SIGTERM). */
     stop(): void {
       stopping = true;
+      registry.stop();
       for (const wait of open) wait.abort();
     },
 
     isStopping: () => stopping,
 
     /** Waits open on this process. */
-    openCount: () => open.size,
+    openCount: () => registry.count(),
   };
+
+  function recordDeliveries(items: readonly InboxItem[]) {
+    const first = items.filter((i) => i.deliveries === 1);
+    if (first.length === 0) return;
+    background('recording deliveries', () =>
+      Promise.all(
+        first.map((i) =>
+          store.events.add({
+            type: 'delivered',
+            request_id: i.request.request_id,
+            conversation_id: i.request.conversation_id,
+            from: i.request.from,
+            to: i.request.to,
+            at: Date.now(),
+          }),
+        ),
+      ),
+    );
+  }
 }

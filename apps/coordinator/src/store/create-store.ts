@@ -1,9 +1,12 @@
 /**
- * @module The store: every domain verb the service needs, over one command connection and one
- * subscriber connection. Nothing outside this folder talks to Redis.
+ * @module The store: every domain verb the service needs, over the Redis connections. Nothing
+ * outside this folder talks to Redis.
  */
+import { createAnswersStore } from './answers-store.js';
 import { createConversationStore } from './conversation-store.js';
+import { createDeadlinesStore } from './deadlines-store.js';
 import { createDoorbell } from './doorbell.js';
+import { createEventsStore } from './events-store.js';
 import { createHookStateStore } from './hook-state-store.js';
 import { createInboxStore } from './inbox-store.js';
 import { createKeys } from './keys.js';
@@ -11,8 +14,7 @@ import { createLimitsStore } from './limits-store.js';
 import { createPresenceStore } from './presence-store.js';
 import type { RedisConnections } from './redis-client.js';
 import { guarded } from './redis-errors.js';
-import { createRequestRecordStore } from './request-record-store.js';
-import { createResponseStore } from './response-store.js';
+import { createRequestStore } from './request-store.js';
 import { createScriptRunner } from './script-runner.js';
 import { createTokenStore } from './token-store.js';
 
@@ -20,19 +22,23 @@ export type Store = ReturnType<typeof createStore>;
 
 export function createStore(redis: RedisConnections, keyPrefix: string) {
   const keys = createKeys(keyPrefix);
-  const run = createScriptRunner(redis.command);
+  const run = createScriptRunner(redis);
   return {
-    inbox: wrapAll(createInboxStore(redis.command, run, keys)),
-    responses: wrapAll(createResponseStore(redis.command, run, keys)),
-    conversations: wrapAll(createConversationStore(redis.command, run, keys)),
-    records: wrapAll(createRequestRecordStore(redis.command, run, keys)),
-    presence: wrapAll(createPresenceStore(redis.command, run, keys)),
-    tokens: wrapAll(createTokenStore(redis.command, keys)),
-    limits: wrapAll(createLimitsStore(run, keys)),
-    hooks: wrapAll(createHookStateStore(redis.command, keys)),
-    doorbell: createDoorbell(redis.subscriber, keys),
-    /** Round trip to Redis; rejects with `unavailable` when it cannot be reached. */
-    ping: () => guarded(() => redis.command.ping()),
+    inbox: wrapAll(createInboxStore(redis, run, keys)),
+    requests: wrapAll(createRequestStore(redis, run, keys)),
+    answers: wrapAll(createAnswersStore(redis, run, keys)),
+    conversations: wrapAll(createConversationStore(redis, run, keys)),
+    presence: wrapAll(createPresenceStore(redis, run, keys)),
+    deadlines: wrapAll(createDeadlinesStore(redis, keys)),
+    events: wrapAll(createEventsStore(redis, keys)),
+    tokens: wrapAll(createTokenStore(redis, keys)),
+    limits: wrapAll(createLimitsStore(redis, run, keys)),
+    hooks: wrapAll(createHookStateStore(redis, keys)),
+    doorbell: createDoorbell(redis, keys),
+    /** Whether this is one Redis server or a cluster. */
+    mode: redis.mode,
+    /** PINGs every Redis server (every master of a cluster); never rejects. */
+    ping: () => redis.pingAll(),
   };
 }
 

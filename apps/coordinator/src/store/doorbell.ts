@@ -4,8 +4,8 @@
  * channel is shared by all its local waiters. Pub/sub is at-most-once, so every wake-up is only a
  * hint to re-check Redis, and all waiters re-check after the subscriber reconnects.
  */
-import { BELL, type BellKind, type Keys } from './keys.js';
-import type { RedisClient } from './redis-client.js';
+import type { Keys } from './keys.js';
+import type { RedisConnections } from './redis-client.js';
 
 /** A waiter's handle on its agent's doorbell. */
 export interface Bell {
@@ -32,7 +32,7 @@ const DEFAULT_LINGER_MS = 10_000;
 
 export type Doorbell = ReturnType<typeof createDoorbell>;
 
-export function createDoorbell(subscriber: RedisClient, keys: Keys, lingerMs = DEFAULT_LINGER_MS) {
+export function createDoorbell(redis: RedisConnections, keys: Keys, lingerMs = DEFAULT_LINGER_MS) {
   const channels = new Map<string, Channel>();
   /**
    * Unsubscribes still in flight. node-redis drops a listener added while an SUNSUBSCRIBE of the
@@ -43,7 +43,7 @@ export function createDoorbell(subscriber: RedisClient, keys: Keys, lingerMs = D
   const subscribe = (name: string, channel: Channel): Promise<void> => {
     channel.subscribed ??= (leaving.get(name) ?? Promise.resolve())
       .then(() =>
-        subscriber.sSubscribe(name, (message: string) => {
+        redis.sSubscribe(name, (message: string) => {
           for (const l of channel.listeners) if (l.kind === message) l.ring();
         }),
       )
@@ -54,7 +54,7 @@ export function createDoorbell(subscriber: RedisClient, keys: Keys, lingerMs = D
     return channel.subscribed;
   };
 
-  subscriber.on('ready', () => {
+  redis.onPubSubReady(() => {
     for (const [name, channel] of channels) {
       if (channel.listeners.size > 0) subscribe(name, channel).catch(() => {});
       for (const l of channel.listeners) l.ring();
@@ -68,7 +68,7 @@ export function createDoorbell(subscriber: RedisClient, keys: Keys, lingerMs = D
       if (channel.listeners.size > 0) return;
       channels.delete(name);
       if (!channel.subscribed) return;
-      const done = subscriber
+      const done = redis
         .sUnsubscribe(name)
         .catch(() => {})
         .finally(() => {
@@ -80,8 +80,8 @@ export function createDoorbell(subscriber: RedisClient, keys: Keys, lingerMs = D
   };
 
   return {
-    /** Listens for `kind` rings on `agent`'s channel. Call `close()` when done. */
-    listen(agent: string, kind: BellKind): Bell {
+    /** Listens for `message` rings (see `BELL`) on `agent`'s channel. Call `close()` when done. */
+    listen(agent: string, message: string): Bell {
       const name = keys.bell(agent);
       let channel = channels.get(name);
       if (!channel) {
@@ -92,7 +92,7 @@ export function createDoorbell(subscriber: RedisClient, keys: Keys, lingerMs = D
       let dirty = false;
       let wake: (() => void) | undefined;
       const listener: Listener = {
-        kind: BELL[kind],
+        kind: message,
         ring() {
           dirty = true;
           wake?.();

@@ -3,56 +3,57 @@
  * which requests each session's hooks already announced (so a notice is never repeated).
  */
 import type { Keys } from './keys.js';
-import type { RedisClient } from './redis-client.js';
+import type { RedisConnections } from './redis-client.js';
 
 /** Hook memory outlives any session it is useful for. */
 const STATE_TTL_SECONDS = 24 * 60 * 60;
 
 export type HookStateStore = ReturnType<typeof createHookStateStore>;
 
-export function createHookStateStore(client: RedisClient, keys: Keys) {
+export function createHookStateStore(redis: RedisConnections, keys: Keys) {
   return {
     /** Records the session as live; returns the agent's other sessions seen since `sinceMs`. */
     async touchSession(agent: string, session: string, nowMs: number, sinceMs: number) {
       const key = keys.sessions(agent);
       const [, , others] = await Promise.all([
-        client.zAdd(key, { score: nowMs, value: session }),
-        client.expire(key, STATE_TTL_SECONDS),
-        client.zRangeByScoreWithScores(key, sinceMs, '+inf'),
+        redis.call(key, 'ZADD', key, nowMs, session),
+        redis.call(key, 'EXPIRE', key, STATE_TTL_SECONDS),
+        redis.call(key, 'ZRANGEBYSCORE', key, sinceMs, '+inf', 'WITHSCORES'),
       ]);
-      return others
-        .filter((o) => o.value !== session)
-        .map((o) => ({ session: o.value, lastSeenMs: o.score }));
+      const flat = Array.isArray(others) ? others.map(String) : [];
+      const sessions: { session: string; lastSeenMs: number }[] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        if (flat[i] !== session)
+          sessions.push({ session: flat[i] as string, lastSeenMs: Number(flat[i + 1]) });
+      }
+      return sessions;
     },
 
     async endSession(agent: string, session: string): Promise<void> {
+      const stop = keys.announced(agent, session, 'stop');
       await Promise.all([
-        client.zRem(keys.sessions(agent), session),
-        client.del([
-          keys.announced(agent, session, 'stop'),
-          keys.announced(agent, session, 'tool'),
-        ]),
+        redis.call(keys.sessions(agent), 'ZREM', keys.sessions(agent), session),
+        redis.call(stop, 'DEL', stop, keys.announced(agent, session, 'tool')),
       ]);
     },
 
-    /**
-     * Records `requestIds` as announced by the session's `hook`; returns those not announced before.
-     * `fresh` forgets earlier announcements first (a new stop-chain).
-     */
+    /** Records `requestIds` as announced by the session's `hook`; returns those not announced before. */
     async announce(
       agent: string,
       session: string,
       hook: 'stop' | 'tool',
       requestIds: readonly string[],
-      fresh = false,
     ): Promise<string[]> {
-      const key = keys.announced(agent, session, hook);
-      if (fresh) await client.del(key);
       if (requestIds.length === 0) return [];
-      const seen = await client.smIsMember(key, [...requestIds]);
-      const unseen = requestIds.filter((_, i) => !seen[i]);
+      const key = keys.announced(agent, session, hook);
+      const seen = await redis.call(key, 'SMISMEMBER', key, ...requestIds);
+      const flags = Array.isArray(seen) ? seen.map(Number) : [];
+      const unseen = requestIds.filter((_, i) => flags[i] !== 1);
       if (unseen.length > 0) {
-        await Promise.all([client.sAdd(key, unseen), client.expire(key, STATE_TTL_SECONDS)]);
+        await Promise.all([
+          redis.call(key, 'SADD', key, ...unseen),
+          redis.call(key, 'EXPIRE', key, STATE_TTL_SECONDS),
+        ]);
       }
       return unseen;
     },

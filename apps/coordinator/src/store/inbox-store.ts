@@ -1,106 +1,138 @@
-/** @module Requests to an agent: its inbox stream, read through a consumer group. */
+/**
+ * @module Requests to an agent: the send that commits one to its inbox, and the reads that hand
+ * them out through the inbox's consumer group. Entries leave the inbox when their request ends.
+ */
 import type { Request } from '@c3po/protocol';
 import { z } from 'zod';
 import {
+  fieldsToRecord,
+  luaList,
   parseRequest,
   parseScriptJson,
   requestToFields,
   ScriptEntriesSchema,
   type ScriptEntry,
+  toFields,
 } from './codec.js';
 import { BELL, CONSUMER, GROUP, type Keys } from './keys.js';
-import type { RedisClient } from './redis-client.js';
+import type { RedisConnections } from './redis-client.js';
 import type { RunScript } from './script-runner.js';
 
 /** A request as it sits in an inbox: where it is, and how often it was handed out. */
 export interface InboxItem {
   entryId: string;
   request: Request;
+  expiresAtMs: number;
   deliveries: number;
 }
 
-export interface SendOutcome {
-  duplicate: boolean;
-  entryId: string;
-  requestId: string;
-  conversationId: string;
-  createdAt: string;
-  fingerprint: string;
-}
-
-const SendOutcomeSchema = z
-  .object({
-    duplicate: z.boolean(),
+const SendOutcomeSchema = z.discriminatedUnion('outcome', [
+  z.object({
+    outcome: z.enum(['sent', 'duplicate']),
     entry_id: z.string(),
     request_id: z.string(),
     conversation_id: z.string(),
     created_at: z.string(),
     fingerprint: z.string(),
-  })
-  .transform((o) => ({
-    duplicate: o.duplicate,
-    entryId: o.entry_id,
-    requestId: o.request_id,
-    conversationId: o.conversation_id,
-    createdAt: o.created_at,
-    fingerprint: o.fingerprint,
-  }));
+  }),
+  z.object({ outcome: z.literal('inbox_full'), unanswered: z.number(), bytes: z.number() }),
+]);
+export type SendOutcome = z.infer<typeof SendOutcomeSchema>;
 
 const ClaimSchema = z.object({
   requests: ScriptEntriesSchema,
   exhausted: ScriptEntriesSchema,
+  overdue: ScriptEntriesSchema,
   next_ms: z.number().optional(),
 });
-const UnansweredSchema = z.object({ total: z.number().int(), requests: ScriptEntriesSchema });
+const UnansweredSchema = z.object({ total: z.number().int(), requests: luaList(z.unknown()) });
 
-const toItem = (e: ScriptEntry): InboxItem => ({
-  entryId: e.id,
-  request: parseRequest(e.fields),
-  deliveries: e.deliveries,
-});
+const toItem = (e: ScriptEntry): InboxItem => {
+  const fields = fieldsToRecord(e.fields);
+  return {
+    entryId: e.id,
+    request: parseRequest(fields),
+    expiresAtMs: Number(fields.expires_at ?? 0),
+    deliveries: e.deliveries,
+  };
+};
+
+/** What a send stores: the request, its deadline, its record and the inbox limits it must fit. */
+export interface SendCommit {
+  request: Request;
+  expiresAtMs: number;
+  ttlSeconds: number;
+  preview: string;
+  bytes: number;
+  fingerprint: string;
+  dedupe: { digest: string; ttlSeconds: number } | undefined;
+  limits: { maxUnanswered: number; maxBytes: number };
+  recordTtlMs: number;
+}
 
 export type InboxStore = ReturnType<typeof createInboxStore>;
 
-export function createInboxStore(client: RedisClient, run: RunScript, keys: Keys) {
+export function createInboxStore(redis: RedisConnections, run: RunScript, keys: Keys) {
   return {
-    /**
-     * Appends `request` to its recipient's inbox; with an idempotency digest, a second append with
-     * the same digest returns the first one instead.
-     */
-    async append(
-      request: Request,
-      dedupe: { digest: string; ttlSeconds: number } | undefined,
-      fingerprint: string,
-    ): Promise<SendOutcome> {
-      const to = request.to;
+    /** Commits a send (the inbox entry and the record), or says why not. */
+    async send(c: SendCommit): Promise<SendOutcome> {
+      const r = c.request;
+      const record = toFields({
+        request_id: r.request_id,
+        conversation_id: r.conversation_id,
+        from: r.from,
+        to: r.to,
+        created_at: r.created_at,
+        expires_at: c.expiresAtMs,
+        ttl_seconds: c.ttlSeconds,
+        state: 'queued',
+        bytes: c.bytes,
+        preview: c.preview,
+      });
       const reply = await run(
-        'send-3',
-        [keys.inbox(to), keys.inboxIndex(to), keys.idempotency(to, dedupe?.digest ?? '-')],
+        'send-4',
+        [
+          keys.inbox(r.to),
+          keys.request(r.to, r.request_id),
+          keys.idempotency(r.to, c.dedupe?.digest ?? '-'),
+          keys.inboxBytes(r.to),
+        ],
         [
           GROUP,
-          dedupe?.ttlSeconds ?? 0,
-          fingerprint,
-          keys.bell(to),
+          c.dedupe?.ttlSeconds ?? 0,
+          c.fingerprint,
+          keys.bell(r.to),
           BELL.request,
-          ...requestToFields(request),
+          c.limits.maxUnanswered,
+          c.limits.maxBytes,
+          c.bytes,
+          c.recordTtlMs,
+          record.length,
+          ...record,
+          ...requestToFields(r, c.expiresAtMs),
         ],
       );
       return parseScriptJson(SendOutcomeSchema, reply);
     },
 
     /**
-     * Hands out redeliverable then new requests; over-delivered ones come back as `exhausted`.
+     * Hands out redeliverable then new requests; over-delivered ones come back as `exhausted` and
+     * ones past their deadline as `overdue`, for the caller to end.
      */
-    async claim(agent: string, opts: { count: number; minIdleMs: number; maxDeliveries: number }) {
+    async claim(
+      agent: string,
+      opts: { count: number; minIdleMs: number; maxDeliveries: number; nowMs: number },
+    ) {
       const reply = await run(
-        'claim-requests-1',
-        [keys.inbox(agent)],
-        [GROUP, CONSUMER, opts.minIdleMs, opts.count, opts.maxDeliveries],
+        'claim-requests-2',
+        [keys.inbox(agent), keys.delivered(agent)],
+        [GROUP, CONSUMER, opts.minIdleMs, opts.count, opts.maxDeliveries, opts.nowMs],
       );
-      const { requests, exhausted, next_ms } = parseScriptJson(ClaimSchema, reply);
+      const { requests, exhausted, overdue, next_ms } = parseScriptJson(ClaimSchema, reply);
       return {
         requests: requests.map(toItem),
         exhausted: exhausted.map(toItem),
+        overdue: overdue.map(toItem),
         /** When nothing was handed out: in how many ms a delivered request becomes redeliverable. */
         nextRedeliveryInMs: next_ms,
       };
@@ -109,62 +141,40 @@ export function createInboxStore(client: RedisClient, run: RunScript, keys: Keys
     /** Undoes a claim for a caller that went away: counts restored, redeliverable at once. */
     async release(agent: string, items: readonly InboxItem[], idleMs: number): Promise<void> {
       if (items.length === 0) return;
-      const args = items.flatMap((i) => [i.entryId, i.deliveries - 1]);
-      await run('release-requests-1', [keys.inbox(agent)], [GROUP, CONSUMER, idleMs, ...args]);
+      const args = items.flatMap((i) => [i.entryId, i.deliveries - 1, i.request.request_id]);
+      await run(
+        'release-requests-2',
+        [keys.inbox(agent), keys.delivered(agent)],
+        [GROUP, CONSUMER, idleMs, ...args],
+      );
     },
 
     /**
-     * Unanswered requests, oldest first. `deliver` marks the listed new ones delivered; `peek`
-     * changes nothing (deliveries 0 = never delivered).
+     * Unanswered requests, oldest first, and how many there are. `deliver` marks the listed new
+     * ones delivered; `peek` changes nothing and cuts messages to `previewBytes` (deliveries 0 =
+     * never delivered).
      */
-    async unanswered(agent: string, limit: number, mode: 'deliver' | 'peek') {
+    async unanswered(
+      agent: string,
+      limit: number,
+      mode: 'deliver' | 'peek',
+      opts: { nowMs: number; previewBytes: number },
+    ) {
       const reply = await run(
-        'read-unanswered-1',
-        [keys.inbox(agent)],
-        [GROUP, CONSUMER, limit, mode],
+        'read-unanswered-2',
+        [keys.inbox(agent), keys.delivered(agent)],
+        [GROUP, CONSUMER, limit, mode, opts.nowMs, opts.previewBytes],
       );
       const { total, requests } = parseScriptJson(UnansweredSchema, reply);
-      return { total, items: requests.map(toItem) };
+      const entries = ScriptEntriesSchema.parse(requests);
+      return { total, items: entries.map(toItem) };
     },
 
-    /** The inbox entry of an unanswered request, by request ID. */
-    async find(agent: string, requestId: string): Promise<InboxItem | undefined> {
-      const entryId = await client.hGet(keys.inboxIndex(agent), requestId);
-      if (!entryId) return undefined;
-      const [entry] = (await client.xRange(keys.inbox(agent), entryId, entryId)) ?? [];
-      if (!entry) return undefined;
-      return { entryId, request: parseRequest(entry.message), deliveries: 0 };
-    },
-
-    /** Marks a request answered for its recipient (idempotent). */
-    async ack(agent: string, requestId: string): Promise<void> {
-      await run('ack-request-2', [keys.inbox(agent), keys.inboxIndex(agent)], [GROUP, requestId]);
-    },
-
-    /** Moves an over-delivered request to the dead-letter stream (idempotent). */
-    async deadLetter(agent: string, item: InboxItem, reason: string): Promise<void> {
-      await run(
-        'dead-letter-3',
-        [keys.inbox(agent), keys.inboxIndex(agent), keys.deadLetters(agent)],
-        [
-          GROUP,
-          item.entryId,
-          item.request.request_id,
-          10_000,
-          'reason',
-          reason,
-          'deliveries',
-          item.deliveries,
-          'inbox_entry',
-          item.entryId,
-          ...requestToFields(item.request),
-        ],
+    /** How many requests wait in each agent's inbox (one parallel round trip). */
+    async depths(agents: readonly string[]): Promise<number[]> {
+      return Promise.all(
+        agents.map(async (a) => Number(await redis.call(keys.inbox(a), 'XLEN', keys.inbox(a)))),
       );
-    },
-
-    /** Drops answered requests from the head of the inbox; never an unanswered one. */
-    async trim(agent: string): Promise<number> {
-      return Number(await run('trim-1', [keys.inbox(agent)], [GROUP, '']));
     },
   };
 }

@@ -1,14 +1,15 @@
 /**
- * @module Every Redis key and channel name, built in one place.
- * An agent's keys carry `{agent}` as a hash tag so they share a cluster slot; a conversation's keys
- * carry `{conversation_id}` and a request record `{request_id}`. Each Lua script touches one slot.
+ * @module Every Redis key and channel name, built in one place (the table is in docs/operations.md).
+ * An agent's keys carry `{agent}` as a hash tag so that they share a cluster slot, a conversation's
+ * carry `{conversation_id}` and a token's `{digest}`. Each Lua script touches one slot; the few
+ * global keys are each written alone.
  */
 
-/** Consumer group on every inbox and response stream. */
+/** Consumer group on every inbox. */
 export const GROUP = 'c3po';
 /**
  * Consumer name. The group's pending entries list is the delivery record; the coordinator is
- * stateless, so one consumer per stream is enough and any replica may act for it.
+ * stateless, so one consumer per inbox is enough and any replica may act for it.
  */
 export const CONSUMER = 'agent';
 
@@ -17,33 +18,45 @@ export type Keys = ReturnType<typeof createKeys>;
 export function createKeys(prefix: string) {
   const agent = (id: string) => `${prefix}:{${id}}`;
   const conversation = (id: string) => `${prefix}:conv:{${id}}`;
+  const token = (digest: string) => `${prefix}:token:{${digest}}`;
   return {
-    /** zset agent → last seen (ms). Global, like the next two; each is written alone. */
+    /** zset agent → last seen (ms): the directory. Global, like every key without a hash tag. */
     agents: `${prefix}:agents`,
     /** zset agent → when its session ended (ms): offline until seen again. */
     ended: `${prefix}:agents:ended`,
-    /** zset `<agent> <wait id>` → deadline (ms) of every open wait_for_request, for the directory. */
+    /** Hash agent → what the agent says it is for (X-Agent-Description). */
+    descriptions: `${prefix}:agents:descriptions`,
+    /** zset agent → lease end (ms) of its open wait_for_request calls, for the directory. */
     waiting: `${prefix}:agents:waiting`,
-    /** Hash sha256(token) → JSON {id, agents, name, created_at}: agent tokens (never the token itself). */
+    /** zset `<recipient> <request id>` → deadline (ms) of every open request, for the expiry sweep. */
+    deadlines: `${prefix}:deadlines`,
+    /** zset conversation id → last message (ms), for the operator view. */
+    conversations: `${prefix}:conversations`,
+    /** Stream of request lifecycle events (sent, answered, expired...), capped, for observers. */
+    events: `${prefix}:events`,
+    /** Hash sha256(token) → JSON {id, agents, name, role, created_at}: tokens (never the token itself). */
     tokens: `${prefix}:tokens`,
     /** Hash sha256(token) → when the token was last used (ISO). */
     tokensUsed: `${prefix}:tokens:used`,
-    /** Stream of requests to the agent (consumer group `c3po`). */
+
+    /** Stream of unanswered requests to the agent (consumer group `c3po`); entries leave when finished. */
     inbox: (a: string) => `${agent(a)}:inbox`,
-    /** Hash request_id → inbox entry id, for unanswered requests. */
-    inboxIndex: (a: string) => `${agent(a)}:inbox-index`,
-    /** Stream of dead-lettered requests to the agent. */
-    deadLetters: (a: string) => `${agent(a)}:dead-letters`,
+    /** Counter: bytes of the unanswered requests in the inbox. */
+    inboxBytes: (a: string) => `${agent(a)}:inbox-bytes`,
+    /** Hash request id → ms: unanswered requests a tool result of the agent contained (delivered). */
+    delivered: (a: string) => `${agent(a)}:delivered`,
+    /** Hash: a request to the agent: its sender, state, deadline and, once there, its answer. */
+    request: (a: string, requestId: string) => `${agent(a)}:request:${requestId}`,
     /** Idempotency record of a send to the agent (by sender and key). */
     idempotency: (a: string, digest: string) => `${agent(a)}:idem:${digest}`,
-    /** Stream of responses to the agent's requests (consumer group `c3po`). */
-    responses: (a: string) => `${agent(a)}:responses`,
-    /** zset request_id → ms appended: makes delivering a response to the agent idempotent. */
-    responseIndex: (a: string) => `${agent(a)}:response-index`,
-    /** zset request_id → ms: responses the agent already received through wait_for_response(request_id). */
+    /** Stream of requests to the agent that were given up on (expired or delivered too often). */
+    deadLetters: (a: string) => `${agent(a)}:dead-letters`,
+    /** The recipient of a request the agent sent: how a sender finds its request by ID alone. */
+    sent: (a: string, requestId: string) => `${agent(a)}:sent:${requestId}`,
+    /** zset `<request id> <recipient>` → ms: answers to the agent's requests it has not received yet. */
+    answers: (a: string) => `${agent(a)}:answers`,
+    /** zset request id → ms: answers the agent received (so a repair never queues one again). */
     received: (a: string) => `${agent(a)}:received`,
-    /** zset `<kind>:<wait id>` → deadline (ms) of the agent's open waits (kind: request or response). */
-    waits: (a: string) => `${agent(a)}:waits`,
     /** Counter of the agent's sends in the current rate window. */
     sendCount: (a: string) => `${agent(a)}:rate:send`,
     /** zset Claude Code session id → last hook call (ms): the agent's live sessions. */
@@ -51,19 +64,31 @@ export function createKeys(prefix: string) {
     /** Set of request ids a session's hook already announced (`stop` or `tool` notices). */
     announced: (a: string, session: string, hook: 'stop' | 'tool') =>
       `${agent(a)}:announced:${hook}:${session}`,
-    /** Sharded pub/sub channel that wakes the agent's waiters. */
+    /** Sharded pub/sub channel that wakes the agent's waiters and the waiters on its requests. */
     bell: (a: string) => `${agent(a)}:bell`,
-    /** Stream of every request and response in the conversation: the record replayed by get_conversation. */
+
+    /** Stream of every request and response in the conversation: what get_conversation replays. */
     conversation,
-    /** Hash `request:<id>` / `response:<request id>` → conversation entry id (makes appends idempotent). */
+    /** Hash `request:<id>` / `response:<request id>` → entry id (makes appends idempotent). */
     conversationIndex: (c: string) => `${conversation(c)}:index`,
-    /** Set of agents that took part in the conversation. */
+    /** Hash agent → the entry from which it may read (`0`: from the start); `#` counts entries. */
     conversationMembers: (c: string) => `${conversation(c)}:members`,
-    /** Hash: the request's sender, recipient, state and where its response is. */
-    request: (r: string) => `${prefix}:request:{${r}}`,
+
+    /** Counter of the token's sends in the current rate window. */
+    tokenSendCount: (digest: string) => `${token(digest)}:rate:send`,
+    /** zset `<process> <wait id>` → lease end (ms): the token's open waits. */
+    tokenWaits: (digest: string) => `${token(digest)}:waits`,
+    /** zset agent ID → last use (ms): the agent IDs a token has acted as. */
+    tokenAgents: (digest: string) => `${token(digest)}:agents`,
   };
 }
 
-/** Doorbell messages: what changed for the agent. */
-export const BELL = { request: 'request', response: 'response' } as const;
-export type BellKind = keyof typeof BELL;
+/** Doorbell messages on an agent's channel. */
+export const BELL = {
+  /** A new request for the agent (wakes its wait_for_request). */
+  request: 'request',
+  /** An answer for the agent arrived (wakes its wait_for_response without request_id). */
+  answer: 'answer',
+  /** A request to the agent was answered, cancelled or expired (wakes its sender's wait by ID). */
+  done: (requestId: string) => `done:${requestId}`,
+} as const;

@@ -1,77 +1,71 @@
-/** @module Presence: when each agent was last seen, whether it ended its session, who is waiting. */
+/**
+ * @module Presence: when each agent was last seen, whether it ended its session, what it says it
+ * is for, and who is listening now. A constant number of commands per call, whatever the number of
+ * agents: the directory is a few global sorted sets and one hash.
+ */
 import type { Keys } from './keys.js';
-import type { RedisClient } from './redis-client.js';
+import type { RedisConnections } from './redis-client.js';
 import type { RunScript } from './script-runner.js';
 
 export interface AgentPresence {
   agentId: string;
   lastSeenMs: number;
   endedAtMs: number | undefined;
+  description: string | undefined;
   /** Inside wait_for_request now. */
   waiting: boolean;
 }
 
+/** A zset reply under RESP2 (`member, score, ...`) as pairs. */
+function pairs(reply: unknown): { value: string; score: number }[] {
+  const flat = Array.isArray(reply) ? reply.map(String) : [];
+  const out: { value: string; score: number }[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2)
+    out.push({ value: flat[i] as string, score: Number(flat[i + 1]) });
+  return out;
+}
+
+const numberOrUndefined = (v: unknown) => (v === null || v === undefined ? undefined : Number(v));
+
 export type PresenceStore = ReturnType<typeof createPresenceStore>;
 
-/**
- * A constant number of commands per call, whatever the number of agents: the directory is three
- * sorted sets, and each agent's own open waits are one more.
- */
-export function createPresenceStore(client: RedisClient, run: RunScript, keys: Keys) {
-  const waitMember = (agent: string, waitId: string) => `${agent} ${waitId}`;
-
-  /** Agents with an open wait (entries past their deadline belong to crashed processes). */
-  const waitingAgents = async (nowMs: number) => {
-    const members = await client.zRangeByScore(keys.waiting, nowMs, '+inf');
-    return new Set(members.map((m) => m.slice(0, m.indexOf(' '))));
-  };
-
-  const withDetails = async (
-    seen: { value: string; score: number }[],
-    nowMs: number,
-  ): Promise<AgentPresence[]> => {
-    if (seen.length === 0) return [];
-    const [ended, waiting] = await Promise.all([
-      client.zmScore(
-        keys.ended,
-        seen.map((s) => s.value),
-      ),
-      waitingAgents(nowMs),
-    ]);
-    return seen.map((s, i) => ({
-      agentId: s.value,
-      lastSeenMs: s.score,
-      endedAtMs: ended[i] ?? undefined,
-      waiting: waiting.has(s.value),
-    }));
-  };
-
+export function createPresenceStore(redis: RedisConnections, run: RunScript, keys: Keys) {
   return {
-    async touch(agent: string, nowMs: number): Promise<void> {
-      await client.zAdd(keys.agents, { score: nowMs, value: agent });
+    /**
+     * Records that `agent` was seen. A new agent is admitted only while fewer than `cap` agents
+     * are known; returns false when it was refused.
+     */
+    async touch(agent: string, nowMs: number, cap: number): Promise<boolean> {
+      return Number(await run('admit-1', [keys.agents], [agent, nowMs, cap, ''])) === 1;
     },
 
     /** Marks the agent offline (its session ended) until its next call. */
     async end(agent: string, nowMs: number): Promise<void> {
       await Promise.all([
-        client.zAdd(keys.agents, { score: nowMs, value: agent }),
-        client.zAdd(keys.ended, { score: nowMs, value: agent }),
+        redis.call(keys.agents, 'ZADD', keys.agents, 'XX', nowMs, agent),
+        redis.call(keys.ended, 'ZADD', keys.ended, nowMs, agent),
       ]);
     },
 
-    /** Undefined when the agent was never seen. */
+    async describe(agent: string, description: string): Promise<void> {
+      await redis.call(keys.descriptions, 'HSET', keys.descriptions, agent, description);
+    },
+
+    /** Undefined when the agent was never seen (or lapsed). */
     async get(agent: string, nowMs: number): Promise<AgentPresence | undefined> {
-      const [score, ended, waits] = await Promise.all([
-        client.zScore(keys.agents, agent),
-        client.zScore(keys.ended, agent),
-        client.zCount(keys.waits(agent), nowMs, '+inf'),
+      const [seen, ended, description, waitingUntil] = await Promise.all([
+        redis.call(keys.agents, 'ZSCORE', keys.agents, agent),
+        redis.call(keys.ended, 'ZSCORE', keys.ended, agent),
+        redis.call(keys.descriptions, 'HGET', keys.descriptions, agent),
+        redis.call(keys.waiting, 'ZSCORE', keys.waiting, agent),
       ]);
-      if (score === null) return undefined;
+      if (seen === null || seen === undefined) return undefined;
       return {
         agentId: agent,
-        lastSeenMs: score,
-        endedAtMs: ended ?? undefined,
-        waiting: waits > 0,
+        lastSeenMs: Number(seen),
+        endedAtMs: numberOrUndefined(ended),
+        description: typeof description === 'string' ? description : undefined,
+        waiting: (numberOrUndefined(waitingUntil) ?? 0) > nowMs,
       };
     },
 
@@ -81,47 +75,92 @@ export function createPresenceStore(client: RedisClient, run: RunScript, keys: K
       nowMs: number,
       sinceMs = 0,
     ): Promise<{ agents: AgentPresence[]; total: number }> {
-      const [seen, total] = await Promise.all([
-        client.zRangeWithScores(keys.agents, '+inf', sinceMs, {
-          BY: 'SCORE',
-          REV: true,
-          LIMIT: { offset: 0, count: limit },
-        }),
-        client.zCard(keys.agents),
+      const [seenReply, total] = await Promise.all([
+        redis.call(
+          keys.agents,
+          'ZREVRANGEBYSCORE',
+          keys.agents,
+          '+inf',
+          sinceMs,
+          'WITHSCORES',
+          'LIMIT',
+          0,
+          limit,
+        ),
+        redis.call(keys.agents, 'ZCARD', keys.agents),
       ]);
-      return { agents: await withDetails(seen, nowMs), total };
+      const seen = pairs(seenReply);
+      if (seen.length === 0) return { agents: [], total: Number(total) };
+      const names = seen.map((s) => s.value);
+      const [ended, descriptions, waiting] = await Promise.all([
+        redis.call(keys.ended, 'ZMSCORE', keys.ended, ...names),
+        redis.call(keys.descriptions, 'HMGET', keys.descriptions, ...names),
+        redis.call(keys.waiting, 'ZMSCORE', keys.waiting, ...names),
+      ]);
+      const endedList = Array.isArray(ended) ? ended : [];
+      const descList = Array.isArray(descriptions) ? descriptions : [];
+      const waitList = Array.isArray(waiting) ? waiting : [];
+      return {
+        agents: seen.map((s, i) => ({
+          agentId: s.value,
+          lastSeenMs: s.score,
+          endedAtMs: numberOrUndefined(endedList[i]),
+          description: typeof descList[i] === 'string' ? (descList[i] as string) : undefined,
+          waiting: (numberOrUndefined(waitList[i]) ?? 0) > nowMs,
+        })),
+        total: Number(total),
+      };
+    },
+
+    /** How many agents were seen since `sinceMs`. */
+    async countSince(sinceMs: number): Promise<number> {
+      return Number(await redis.call(keys.agents, 'ZCOUNT', keys.agents, sinceMs, '+inf'));
+    },
+
+    /** Agents not seen since `beforeMs`, at most `limit`: they lapse from the directory. */
+    async lapse(beforeMs: number, limit: number): Promise<string[]> {
+      const reply = await redis.call(
+        keys.agents,
+        'ZRANGEBYSCORE',
+        keys.agents,
+        '-inf',
+        `(${beforeMs}`,
+        'LIMIT',
+        0,
+        limit,
+      );
+      const gone = Array.isArray(reply) ? reply.map(String) : [];
+      if (gone.length === 0) return [];
+      await Promise.all([
+        redis.call(keys.agents, 'ZREM', keys.agents, ...gone),
+        redis.call(keys.ended, 'ZREM', keys.ended, ...gone),
+        redis.call(keys.descriptions, 'HDEL', keys.descriptions, ...gone),
+      ]);
+      return gone;
     },
 
     /**
-     * Records an open wait until its deadline (so a crashed process cannot leave it behind), unless
-     * the agent already has `limit` open. Waits for requests also show in the directory.
+     * Shows `agents` as listening (inside wait_for_request) until `untilMs` unless renewed; a lease
+     * that lapses (its process died) drops them. Several processes may mark one agent.
      */
-    async startWait(
-      agent: string,
-      kind: 'request' | 'response',
-      waitId: string,
-      w: { nowMs: number; untilMs: number; limit: number },
-    ): Promise<boolean> {
-      const started = await run(
-        'start-wait-1',
-        [keys.waits(agent)],
-        [w.nowMs, w.untilMs, `${kind}:${waitId}`, w.limit],
-      );
-      if (Number(started) !== 1) return false;
-      if (kind === 'request') {
-        await Promise.all([
-          client.zAdd(keys.waiting, { score: w.untilMs, value: waitMember(agent, waitId) }),
-          client.zRemRangeByScore(keys.waiting, '-inf', w.nowMs),
-        ]);
-      }
-      return true;
+    async markWaiting(agents: readonly string[], untilMs: number, nowMs: number): Promise<void> {
+      await Promise.all([
+        agents.length > 0
+          ? redis.call(
+              keys.waiting,
+              'ZADD',
+              keys.waiting,
+              'GT',
+              ...agents.flatMap((a) => [untilMs, a]),
+            )
+          : undefined,
+        redis.call(keys.waiting, 'ZREMRANGEBYSCORE', keys.waiting, '-inf', `(${nowMs}`),
+      ]);
     },
 
-    async stopWait(agent: string, kind: 'request' | 'response', waitId: string): Promise<void> {
-      await Promise.all([
-        client.zRem(keys.waits(agent), `${kind}:${waitId}`),
-        kind === 'request' ? client.zRem(keys.waiting, waitMember(agent, waitId)) : undefined,
-      ]);
+    /** This process has no wait of `agent` open any more (another process renews its own). */
+    async unmarkWaiting(agent: string): Promise<void> {
+      await redis.call(keys.waiting, 'ZREM', keys.waiting, agent);
     },
   };
 }

@@ -1,30 +1,31 @@
 /**
  * @module Lua scripts: loaded from the `.lua` files beside this module, run with EVALSHA and an
- * EVAL fallback when the server's script cache is empty (after a restart or failover).
+ * EVAL fallback when the server's script cache is empty (after a restart or a failover; EVAL
+ * caches it again on that server). Each script's keys share one slot, and it runs where they live.
  * @see https://redis.io/commands/evalsha
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import type { RedisClient } from './redis-client.js';
+import type { RedisConnections } from './redis-client.js';
 
 const SCRIPT_DIR = new URL('./scripts/', import.meta.url);
 
 export type ScriptName =
-  | 'ack-request-2'
+  | 'admit-1'
   | 'append-conversation-3'
-  | 'append-response-2'
-  | 'claim-requests-1'
-  | 'claim-response-2'
+  | 'claim-requests-2'
   | 'count-hit-1'
-  | 'create-record-1'
-  | 'dead-letter-3'
-  | 'read-response-2'
-  | 'read-unanswered-1'
-  | 'release-requests-1'
-  | 'send-3'
-  | 'start-wait-1'
-  | 'transition-record-1'
-  | 'trim-1';
+  | 'deliver-answer-2'
+  | 'end-request-5'
+  | 'lease-1'
+  | 'read-conversation-3'
+  | 'read-unanswered-2'
+  | 'release-requests-2'
+  | 'respond-4'
+  | 'restore-answer-2'
+  | 'send-4'
+  | 'take-answer-2'
+  | 'undo-append-3';
 
 interface Script {
   source: string;
@@ -34,11 +35,11 @@ interface Script {
 
 export type RunScript = (
   name: ScriptName,
-  keys: string[],
-  args: (string | number)[],
+  keys: readonly string[],
+  args: readonly (string | number)[],
 ) => Promise<unknown>;
 
-export function createScriptRunner(client: RedisClient): RunScript {
+export function createScriptRunner(redis: RedisConnections): RunScript {
   const scripts = new Map<string, Script>();
   for (const file of readdirSync(SCRIPT_DIR)) {
     const match = /^(.*-(\d+))\.lua$/.exec(file);
@@ -53,12 +54,13 @@ export function createScriptRunner(client: RedisClient): RunScript {
     if (keys.length !== script.keyCount) {
       throw new Error(`${name} takes ${script.keyCount} keys, got ${keys.length}`);
     }
-    const tail = [String(keys.length), ...keys, ...args.map(String)];
+    const first = keys[0] ?? '';
+    const tail = [keys.length, ...keys, ...args];
     try {
-      return await client.sendCommand(['EVALSHA', script.sha, ...tail]);
+      return await redis.call(first, 'EVALSHA', script.sha, ...tail);
     } catch (err) {
       if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-      return client.sendCommand(['EVAL', script.source, ...tail]);
+      return redis.call(first, 'EVAL', script.source, ...tail);
     }
   };
 }

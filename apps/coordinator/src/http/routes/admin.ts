@@ -13,8 +13,8 @@ export function adminRoutes(services: Services) {
     })
     .post(tokens, async (c) => {
       const body: unknown = await c.req.json().catch(() => undefined);
-      const { agents, name } = CreateTokenRequestSchema.parse(body ?? {});
-      return c.json(await services.auth.createToken(agents, name), 201);
+      const { agents, name, role } = CreateTokenRequestSchema.parse(body ?? {});
+      return c.json(await services.auth.createToken(agents ?? [], name, role), 201);
     })
     .get(tokens, async (c) => c.json({ tokens: await services.auth.listTokens() }))
     .delete(`${tokens}/:id`, async (c) => {

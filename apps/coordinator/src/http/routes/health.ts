@@ -13,12 +13,31 @@ export function healthRoutes(services: Services, version: string) {
       timer = setTimeout(() => reject(new Error('health check timed out')), HEALTH_TIMEOUT_MS);
     });
     try {
-      const { agentsOnline, waiters } = await Promise.race([services.health(), timeout]);
+      const h = await Promise.race([services.health(), timeout]);
+      const nodes = h.nodes.map((n) => ({
+        node: n.node,
+        ok: n.ok,
+        ...(n.error ? { error: n.error } : {}),
+      }));
+      if (!h.ok) {
+        return c.json(
+          {
+            status: 'degraded',
+            redis: 'unreachable',
+            mode: h.mode,
+            nodes,
+            version,
+          } satisfies Health,
+          503,
+        );
+      }
       return c.json({
         status: 'ok',
         redis: 'ok',
-        agents_online: agentsOnline,
-        waiters,
+        mode: h.mode,
+        nodes,
+        agents_online: h.agentsOnline,
+        waiters: h.waiters,
         version,
       } satisfies Health);
     } catch {

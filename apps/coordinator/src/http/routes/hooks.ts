@@ -13,10 +13,12 @@ import {
 import { type Context, Hono } from 'hono';
 import { AppError } from '../../errors.js';
 import type { Services } from '../../service/create-services.js';
+import { agentDescription } from '../agent-auth.js';
 import { bearerToken } from '../bearer.js';
 import {
   notConnectedOutput,
   postToolUseOutput,
+  promptOutput,
   sessionStartOutput,
   stopOutput,
 } from '../hook-output.js';
@@ -38,13 +40,16 @@ async function identify(c: Context, services: Services) {
   if (!result.ok) return { ok: false as const, problem: `${result.message} ${result.hint}` };
   try {
     await services.auth.authorizeAgent(bearerToken(c), result.agentId);
+    await services.agents.seen(result.agentId, agentDescription(c));
   } catch (err) {
     if (!(err instanceof AppError) || err.code !== 'forbidden') throw err;
     return { ok: false as const, problem: `${err.message} ${err.hint ?? ''}`.trim() };
   }
-  services.agents.touch(result.agentId);
   return { ok: true as const, agentId: result.agentId };
 }
+
+/** Redis trouble while a hook asks: the hook stays silent rather than fail the session. */
+const unavailable = (err: unknown) => err instanceof AppError && err.code === 'unavailable';
 
 const nothing = (c: Context) => c.body(null, 204);
 
@@ -54,17 +59,34 @@ export function hookRoutes(services: Services) {
     .post(path(ROUTES.hooks.sessionStart), async (c) => {
       const input = await hookInput(c);
       const url = c.req.header(HEADERS.coordinatorUrl) ?? DEFAULT_COORDINATOR_URL;
-      const id = await identify(c, services);
-      if (!id.ok) return c.json(notConnectedOutput(url, id.problem));
-      const facts = await hooks.sessionStart(id.agentId, input.session_id);
-      return c.json(sessionStartOutput({ agentId: id.agentId, url, ...facts }));
+      try {
+        const id = await identify(c, services);
+        if (!id.ok) return c.json(notConnectedOutput(url, id.problem));
+        const facts = await hooks.sessionStart(id.agentId, input.session_id);
+        return c.json(sessionStartOutput({ agentId: id.agentId, url, ...facts }));
+      } catch (err) {
+        if (!unavailable(err)) throw err;
+        return c.json(
+          notConnectedOutput(
+            url,
+            'the coordinator runs but cannot reach its Redis store right now, so this session works alone for now. Nothing stored is lost; the coordinator reconnects by itself (check it with: curl ' +
+              `${url}/api/health).`,
+          ),
+        );
+      }
     })
     .post(path(ROUTES.hooks.stop), async (c) => {
       const input = await hookInput(c);
       const id = await identify(c, services);
       if (!id.ok) return nothing(c);
-      const block = await hooks.stop(id.agentId, input.session_id, input.stop_hook_active === true);
+      const block = await hooks.stop(id.agentId, input.session_id);
       return block ? c.json(stopOutput(block)) : nothing(c);
+    })
+    .post(path(ROUTES.hooks.prompt), async (c) => {
+      const id = await identify(c, services);
+      if (!id.ok) return nothing(c);
+      const count = await hooks.prompt(id.agentId);
+      return count > 0 ? c.json(promptOutput(count)) : nothing(c);
     })
     .post(path(ROUTES.hooks.postToolUse), async (c) => {
       const input = await hookInput(c);

@@ -1,4 +1,4 @@
-import type { ToolHandler } from '../define-tool.js';
+import type { ToolHandler } from '../tool-call.js';
 
-export const getConversation: ToolHandler<'get_conversation'> = (args, { services, agentId }) =>
-  services.conversations.get(agentId, args);
+export const getConversation: ToolHandler<'get_conversation'> = (args, { services, caller }) =>
+  services.conversations.get(caller.agentId, args);

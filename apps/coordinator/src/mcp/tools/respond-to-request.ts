@@ -1,4 +1,4 @@
-import type { ToolHandler } from '../define-tool.js';
+import type { ToolHandler } from '../tool-call.js';
 
-export const respondToRequest: ToolHandler<'respond_to_request'> = (args, { services, agentId }) =>
-  services.answers.respond(agentId, args);
+export const respondToRequest: ToolHandler<'respond_to_request'> = (args, { services, caller }) =>
+  services.answers.respond(caller.agentId, args);

@@ -1,4 +1,4 @@
-import type { ToolHandler } from '../define-tool.js';
+import type { ToolHandler } from '../tool-call.js';
 
-export const sendRequest: ToolHandler<'send_request'> = (args, { services, agentId }) =>
-  services.requests.send(agentId, args);
+export const sendRequest: ToolHandler<'send_request'> = (args, { services, caller }) =>
+  services.requests.send(caller, args);

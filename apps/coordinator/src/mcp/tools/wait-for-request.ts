@@ -1,13 +1,14 @@
 import { WAIT_DEFAULT_SECONDS, WAIT_MAX_SECONDS } from '@c3po/protocol';
-import type { ToolHandler } from '../define-tool.js';
+import type { ToolHandler } from '../tool-call.js';
 
 export const waitForRequest: ToolHandler<'wait_for_request'> = async (args, call) => {
   const total = Math.min(args.timeout_seconds ?? WAIT_DEFAULT_SECONDS, WAIT_MAX_SECONDS);
   const stop = call.startProgress('waiting for requests', total);
   try {
-    return await call.services.waits.forRequest(call.agentId, {
+    return await call.services.waits.forRequest(call.caller, {
       timeoutSeconds: args.timeout_seconds,
       signal: call.signal,
+      onUndelivered: call.onUndelivered,
     });
   } finally {
     stop();
