@@ -12,10 +12,10 @@ let publisher: ReturnType<typeof createClient>;
 const keys = createKeys(`t-${randomUUID().slice(0, 8)}`);
 
 beforeEach(async () => {
-  connections = connectRedis(inject('redisUrl'), createLogger('silent'));
+  connections = connectRedis({ url: inject('redisUrl') }, createLogger('silent'));
   publisher = createClient({ url: inject('redisUrl') });
   await publisher.connect();
-  while (!connections.subscriber.isReady) await sleep(10);
+  while (!(await connections.pingAll())[0]?.ok) await sleep(10);
 });
 
 afterEach(async () => {
@@ -25,7 +25,7 @@ afterEach(async () => {
 
 describe('doorbell', () => {
   it('wakes a waiter whose subscription follows the unsubscribe of an idle one', async () => {
-    const doorbell = createDoorbell(connections.subscriber, keys, 5);
+    const doorbell = createDoorbell(connections, keys, 5);
     for (let round = 0; round < 20; round++) {
       const first = doorbell.listen('agent-b', 'request');
       await first.ready;
@@ -42,11 +42,11 @@ describe('doorbell', () => {
   });
 
   it('rings only waiters of the kind that changed', async () => {
-    const doorbell = createDoorbell(connections.subscriber, keys);
+    const doorbell = createDoorbell(connections, keys);
     const requests = doorbell.listen('agent-c', 'request');
-    const responses = doorbell.listen('agent-c', 'response');
+    const responses = doorbell.listen('agent-c', BELL.answer);
     await Promise.all([requests.ready, responses.ready]);
-    await publisher.sPublish(keys.bell('agent-c'), BELL.response);
+    await publisher.sPublish(keys.bell('agent-c'), BELL.answer);
     const started = Date.now();
     await Promise.all([responses.next(2_000), requests.next(300)]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);

@@ -1,27 +1,28 @@
 import type { AgentInfo, DeliveredRequest, Response } from '@c3po/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BACKENDS, type Backend } from './helpers/backends.js';
 import { startTestCoordinator, type TestCoordinator } from './helpers/coordinator.js';
 import { type Agent, connectAgent } from './helpers/mcp-client.js';
 
 type Received = { status: string; requests: DeliveredRequest[] };
 type Answer = { status: string; response: Response };
 
-let coordinator: TestCoordinator;
-let a: Agent;
-let b: Agent;
+describe.each(BACKENDS)('two agents over MCP (%s Redis)', (backend: Backend) => {
+  let coordinator: TestCoordinator;
+  let a: Agent;
+  let b: Agent;
 
-beforeEach(async () => {
-  coordinator = await startTestCoordinator();
-  a = await connectAgent(coordinator.url, 'agent-a');
-  b = await connectAgent(coordinator.url, 'agent-b');
-});
+  beforeEach(async () => {
+    coordinator = await startTestCoordinator({}, backend);
+    a = await connectAgent(coordinator.url, 'agent-a');
+    b = await connectAgent(coordinator.url, 'agent-b');
+  });
 
-afterEach(async () => {
-  await Promise.all([a.close(), b.close()]);
-  await coordinator.stop();
-});
+  afterEach(async () => {
+    await Promise.all([a.close(), b.close()]);
+    await coordinator.stop();
+  });
 
-describe('two agents over MCP', () => {
   it('hold a multi-turn conversation that both can replay', async () => {
     const listening = b.call<Received>('wait_for_request', { timeout_seconds: 10 });
     const sent = await a.call<{ request_id: string; conversation_id: string; state: string }>(

@@ -1,130 +1,243 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GROUP } from '../src/store/keys.js';
-import { makeRequest, openTestStore, type TestStore } from './helpers/store.js';
+import { toFields } from '../src/store/codec.js';
+import { BACKENDS, type Backend } from './helpers/backends.js';
+import { makeCommit, makeRequest, openTestStore, type TestStore } from './helpers/store.js';
 
-let t: TestStore;
-beforeEach(async () => {
-  t = await openTestStore();
+const claimOpts = () => ({ count: 10, minIdleMs: 100, maxDeliveries: 5, nowMs: Date.now() });
+const answer = (text: string) => ({
+  response_id: `r-${text}`,
+  response: text,
+  status: 'success' as const,
+  answered_at: new Date().toISOString(),
 });
-afterEach(async () => {
-  await t.close();
-});
 
-const xRange = async (key: string, start: string, end: string) =>
-  (await t.raw.xRange(key, start, end)) ?? [];
+describe.each(BACKENDS)('store on %s Redis', (backend: Backend) => {
+  let t: TestStore;
+  beforeEach(async () => {
+    t = await openTestStore(backend);
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+  const call = (key: string, ...args: (string | number)[]) => t.redis.call(key, ...args);
 
-function must<T>(value: T | undefined): T {
-  if (value === undefined) throw new Error('expected a value');
-  return value;
-}
+  it('commits a send once per idempotency key, and refuses one that does not fit the inbox', async () => {
+    const dedupe = { digest: 'abc', ttlSeconds: 60 };
+    const first = await t.store.inbox.send(
+      makeCommit(makeRequest({ message: 'once' }), { dedupe }),
+    );
+    const again = await t.store.inbox.send(
+      makeCommit(makeRequest({ message: 'once' }), { dedupe }),
+    );
+    expect(first.outcome).toBe('sent');
+    expect(again).toMatchObject({
+      outcome: 'duplicate',
+      request_id: (first as { request_id: string }).request_id,
+    });
+    expect(await call(t.keys.inbox('agent-b'), 'XLEN', t.keys.inbox('agent-b'))).toBe(1);
 
-const claimOpts = { count: 10, minIdleMs: 100, maxDeliveries: 5 };
+    const full = await t.store.inbox.send(
+      makeCommit(makeRequest(), { limits: { maxUnanswered: 1, maxBytes: 1_000_000 } }),
+    );
+    expect(full).toMatchObject({ outcome: 'inbox_full', unanswered: 1 });
+    const tooBig = await t.store.inbox.send(
+      makeCommit(makeRequest(), { bytes: 2_000, limits: { maxUnanswered: 10, maxBytes: 1_000 } }),
+    );
+    expect(tooBig.outcome).toBe('inbox_full');
+    expect(await call(t.keys.inbox('agent-b'), 'XLEN', t.keys.inbox('agent-b'))).toBe(1);
+  });
 
-describe('inbox store', () => {
-  it('redelivers an unanswered request, with its delivery count, after the reader vanished', async () => {
+  it('redelivers an unanswered request with its delivery count, and gives back a claim at once', async () => {
     const request = makeRequest();
-    await t.store.inbox.append(request, undefined, 'f');
-    const first = await t.store.inbox.claim('agent-b', claimOpts);
+    await t.store.inbox.send(makeCommit(request));
+    const first = await t.store.inbox.claim('agent-b', claimOpts());
     expect(first.requests.map((r) => [r.request.request_id, r.deliveries])).toEqual([
       [request.request_id, 1],
     ]);
-
-    // The reader goes away without answering. Too soon: nothing to hand out.
-    expect((await t.store.inbox.claim('agent-b', claimOpts)).requests).toEqual([]);
+    expect((await t.store.inbox.claim('agent-b', claimOpts())).requests).toEqual([]);
     await sleep(150);
-    const second = await t.store.inbox.claim('agent-b', claimOpts);
-    expect(
-      second.requests.map((r) => [r.request.request_id, r.deliveries, r.request.message]),
-    ).toEqual([[request.request_id, 2, 'hello']]);
-
-    await t.store.inbox.ack('agent-b', request.request_id);
-    await sleep(150);
-    expect((await t.store.inbox.claim('agent-b', claimOpts)).requests).toEqual([]);
+    const second = await t.store.inbox.claim('agent-b', claimOpts());
+    expect(second.requests.map((r) => r.deliveries)).toEqual([2]);
+    await t.store.inbox.release('agent-b', second.requests, 60_000);
+    const third = await t.store.inbox.claim('agent-b', { ...claimOpts(), minIdleMs: 60_000 });
+    expect(third.requests.map((r) => r.deliveries)).toEqual([2]);
   });
 
-  it('gives back a claim at once, with its delivery count restored', async () => {
-    await t.store.inbox.append(makeRequest(), undefined, 'f');
-    const { requests } = await t.store.inbox.claim('agent-b', { ...claimOpts, minIdleMs: 60_000 });
-    await t.store.inbox.release('agent-b', requests, 60_000);
-    const again = await t.store.inbox.claim('agent-b', { ...claimOpts, minIdleMs: 60_000 });
-    expect(again.requests.map((r) => r.deliveries)).toEqual([1]);
-  });
-
-  it('returns the first request for a repeated idempotency key and stores it once', async () => {
-    const dedupe = { digest: 'abc', ttlSeconds: 60 };
-    const first = await t.store.inbox.append(makeRequest({ message: 'once' }), dedupe, 'fp');
-    const second = await t.store.inbox.append(makeRequest({ message: 'once' }), dedupe, 'fp');
-    expect(second).toMatchObject({
-      duplicate: true,
-      requestId: first.requestId,
-      conversationId: first.conversationId,
-      entryId: first.entryId,
-    });
-    expect(await t.raw.xLen(t.keys.inbox('agent-b'))).toBe(1);
-  });
-
-  it('hands an over-delivered request back as exhausted instead of delivering it again', async () => {
-    await t.store.inbox.append(makeRequest(), undefined, 'f');
-    const opts = { ...claimOpts, maxDeliveries: 2 };
-    expect((await t.store.inbox.claim('agent-b', opts)).requests).toHaveLength(1);
-    await sleep(150);
-    expect((await t.store.inbox.claim('agent-b', opts)).requests.map((r) => r.deliveries)).toEqual([
-      2,
-    ]);
-    await sleep(150);
-    const third = await t.store.inbox.claim('agent-b', opts);
-    expect(third.requests).toEqual([]);
-    expect(third.exhausted.map((r) => r.deliveries)).toEqual([2]);
-    await t.store.inbox.deadLetter('agent-b', must(third.exhausted[0]), 'too many deliveries');
-    const dead = await xRange(t.keys.deadLetters('agent-b'), '-', '+');
-    expect(dead[0]?.message).toMatchObject({
-      reason: 'too many deliveries',
-      deliveries: '2',
-      message: 'hello',
-    });
-    expect((await t.store.inbox.unanswered('agent-b', 10, 'peek')).total).toBe(0);
-  });
-
-  it('never trims an unanswered request, delivered or not', async () => {
-    const requests = Array.from({ length: 5 }, (_, i) => makeRequest({ message: `m${i}` }));
-    for (const r of requests) await t.store.inbox.append(r, undefined, 'f');
-    await t.store.inbox.claim('agent-b', { ...claimOpts, count: 3 });
-    // m0..m2 delivered, m3 and m4 not; m0 and m2 answered.
-    await t.store.inbox.ack('agent-b', must(requests[0]).request_id);
-    await t.store.inbox.ack('agent-b', must(requests[2]).request_id);
-    await t.store.inbox.trim('agent-b');
-
-    const left = await t.store.inbox.unanswered('agent-b', 10, 'peek');
-    expect(left.total).toBe(3);
-    expect(left.items.map((i) => i.request.message)).toEqual(['m1', 'm3', 'm4']);
-    const entries = await xRange(t.keys.inbox('agent-b'), '-', '+');
-    expect(entries.map((e) => e.message.message)).not.toContain('m0');
-
-    // Answer everything delivered: the undelivered ones still stay.
-    await t.store.inbox.ack('agent-b', must(requests[1]).request_id);
-    await t.store.inbox.trim('agent-b');
-    const rest = await xRange(t.keys.inbox('agent-b'), '-', '+');
-    expect(rest.map((e) => e.message.message)).toEqual(['m3', 'm4']);
-    const claimed = await t.store.inbox.claim('agent-b', claimOpts);
-    expect(claimed.requests.map((r) => r.request.message)).toEqual(['m3', 'm4']);
-  });
-
-  it('keeps readable, flat fields in the inbox stream', async () => {
-    await t.store.inbox.append(
-      makeRequest({ message: 'look at me', context: 'ctx' }),
-      undefined,
-      'f',
+  it('returns over-delivered and overdue requests for ending instead of handing them out', async () => {
+    await t.store.inbox.send(
+      makeCommit(makeRequest({ message: 'late' }), { expiresAtMs: Date.now() + 100 }),
     );
-    const [entry] = await xRange(t.keys.inbox('agent-b'), '-', '+');
-    expect(entry?.message).toMatchObject({
-      type: 'request',
+    await t.store.inbox.send(makeCommit(makeRequest({ message: 'tired' })));
+    const opts = () => ({ ...claimOpts(), maxDeliveries: 1 });
+    expect(
+      (await t.store.inbox.claim('agent-b', opts())).requests.map((r) => r.request.message),
+    ).toEqual(['late', 'tired']);
+    await sleep(150);
+    const later = await t.store.inbox.claim('agent-b', opts());
+    expect(later.requests).toEqual([]);
+    expect(later.exhausted.map((r) => r.request.message).sort()).toEqual(['late', 'tired']);
+    await t.store.inbox.send(
+      makeCommit(makeRequest({ message: 'gone' }), { expiresAtMs: Date.now() - 1 }),
+    );
+    expect(
+      (await t.store.inbox.claim('agent-b', opts())).overdue.map((r) => r.request.message),
+    ).toEqual(['gone']);
+  });
+
+  it('stores one answer per request: the same one again is a duplicate, another a conflict', async () => {
+    const request = makeRequest();
+    await t.store.inbox.send(makeCommit(request));
+    await t.store.inbox.claim('agent-b', claimOpts());
+    const stored = await t.store.requests.respond(
+      'agent-b',
+      request.request_id,
+      answer('yes'),
+      60_000,
+    );
+    expect(stored.result).toBe('answered');
+    expect(stored.record).toMatchObject({ state: 'answered', response: 'yes', from: 'agent-a' });
+    const retry = await t.store.requests.respond(
+      'agent-b',
+      request.request_id,
+      answer('yes'),
+      60_000,
+    );
+    expect(retry.result).toBe('duplicate');
+    expect(retry.record?.response_id).toBe('r-yes');
+    expect(
+      (await t.store.requests.respond('agent-b', request.request_id, answer('no'), 60_000)).result,
+    ).toBe('conflict');
+    // The answered request left the inbox, and with it its bytes.
+    expect(await call(t.keys.inbox('agent-b'), 'XLEN', t.keys.inbox('agent-b'))).toBe(0);
+    expect(await call(t.keys.inboxBytes('agent-b'), 'GET', t.keys.inboxBytes('agent-b'))).toBe('0');
+    expect(
+      (
+        await t.store.inbox.unanswered('agent-b', 10, 'peek', {
+          nowMs: Date.now(),
+          previewBytes: 800,
+        })
+      ).total,
+    ).toBe(0);
+  });
+
+  it('ends a request once: cancel only by its sender, expiry only once due', async () => {
+    const request = makeRequest();
+    await t.store.inbox.send(makeCommit(request));
+    const end = (mode: 'cancel' | 'expire', by?: string) =>
+      t.store.requests.end('agent-b', request.request_id, {
+        mode,
+        ...(by ? { by } : {}),
+        fields: { ended_at: new Date().toISOString(), reason: mode },
+        ttlMs: 60_000,
+        deadLetterMaxLength: 100,
+      });
+    expect((await end('cancel', 'agent-x')).result).toBe('not_found');
+    expect((await end('expire')).result).toBe('not_due');
+    expect((await end('cancel', 'agent-a')).result).toBe('ended');
+    expect((await end('cancel', 'agent-a')).result).toBe('cancelled');
+    expect(
+      (await t.store.requests.respond('agent-b', request.request_id, answer('late'), 60_000))
+        .result,
+    ).toBe('cancelled');
+    expect(await call(t.keys.inbox('agent-b'), 'XLEN', t.keys.inbox('agent-b'))).toBe(0);
+  });
+
+  it('counts and lists unanswered requests with bounded work, previews in peek mode', async () => {
+    for (let i = 0; i < 5; i++)
+      await t.store.inbox.send(
+        makeCommit(makeRequest({ message: `m${i}-${'x'.repeat(1000)}`, context: 'c' })),
+      );
+    const peek = await t.store.inbox.unanswered('agent-b', 2, 'peek', {
+      nowMs: Date.now(),
+      previewBytes: 10,
+    });
+    expect(peek.total).toBe(5);
+    expect(peek.items.map((i) => [i.request.message, i.request.context, i.deliveries])).toEqual([
+      ['m0-xxxxxxx', undefined, 0],
+      ['m1-xxxxxxx', undefined, 0],
+    ]);
+    const listed = await t.store.inbox.unanswered('agent-b', 3, 'deliver', {
+      nowMs: Date.now(),
+      previewBytes: 10,
+    });
+    expect(listed.items.map((i) => i.deliveries)).toEqual([1, 1, 1]);
+    expect(listed.items[0]?.request.context).toBe('c');
+  });
+
+  it('queues an answer for its requester once, also after it was received', async () => {
+    await t.store.answers.deliver('agent-a', 'R1', 'agent-b', 60_000);
+    await t.store.answers.deliver('agent-a', 'R2', 'agent-b', 60_000);
+    await t.store.answers.deliver('agent-a', 'R1', 'agent-b', 60_000);
+    const first = await t.store.answers.takeOldest('agent-a', 60_000);
+    expect(first).toMatchObject({ requestId: 'R1', recipient: 'agent-b' });
+    await t.store.answers.deliver('agent-a', 'R1', 'agent-b', 60_000); // a repair: not queued again
+    await t.store.answers.markReceived('agent-a', 'R2', 'agent-b', 60_000);
+    expect(await t.store.answers.takeOldest('agent-a', 60_000)).toBeUndefined();
+    if (first) await t.store.answers.restore('agent-a', first);
+    expect((await t.store.answers.takeOldest('agent-a', 60_000))?.requestId).toBe('R1');
+  });
+
+  it('shows a newcomer a conversation from the request that brought it in', async () => {
+    const cid = 'C1';
+    const req = (from: string, to: string, id: string, start = false) =>
+      t.store.conversations.append(
+        cid,
+        {
+          kind: 'request',
+          requestId: id,
+          from,
+          to,
+          start,
+          fields: toFields({
+            type: 'request',
+            request_id: id,
+            conversation_id: cid,
+            from,
+            to,
+            created_at: new Date().toISOString(),
+            message: id,
+          }),
+        },
+        60_000,
+      );
+    await req('agent-a', 'agent-b', 'R1', true);
+    expect((await req('agent-x', 'agent-b', 'RX')).result).toBe('outsider');
+    const brought = await req('agent-b', 'agent-c', 'R2');
+    expect(brought).toMatchObject({ result: 'appended', added: 'agent-c' });
+    await req('agent-c', 'agent-a', 'R3');
+    const forC = await t.store.conversations.read(cid, 'agent-c', 10);
+    expect(forC.messages?.map((m) => m.message.request_id)).toEqual(['R2', 'R3']);
+    expect(forC.total).toBe(2);
+    const forA = await t.store.conversations.read(cid, 'agent-a', 10);
+    expect(forA.messages?.map((m) => m.message.request_id)).toEqual(['R1', 'R2', 'R3']);
+    expect((await t.store.conversations.read(cid, 'agent-x', 10)).result).toBe('outsider');
+    // A refused send leaves no trace: entry and member gone.
+    const refused = await req('agent-a', 'agent-d', 'R4');
+    await t.store.conversations.undoAppend(cid, 'R4', refused);
+    expect((await t.store.conversations.read(cid, 'agent-d', 10)).result).toBe('outsider');
+    expect((await t.store.conversations.read(cid, 'agent-a', 10)).total).toBe(3);
+  });
+
+  it('keeps readable, flat fields in the inbox stream and the record', async () => {
+    const request = makeRequest({ message: 'look at me', context: 'ctx' });
+    await t.store.inbox.send(makeCommit(request));
+    const entries = (await call(
+      t.keys.inbox('agent-b'),
+      'XRANGE',
+      t.keys.inbox('agent-b'),
+      '-',
+      '+',
+    )) as [string, string[]][];
+    const fields = entries[0]?.[1] ?? [];
+    expect(fields.slice(0, 4)).toEqual(['type', 'request', 'request_id', request.request_id]);
+    expect(fields).toContain('look at me');
+    const got = await t.store.requests.get('agent-b', request.request_id);
+    expect(got?.record).toMatchObject({
       from: 'agent-a',
       to: 'agent-b',
-      message: 'look at me',
-      context: 'ctx',
+      state: 'queued',
+      preview: 'look at me',
     });
-    const groups = await t.raw.xInfoGroups(t.keys.inbox('agent-b'));
-    expect(groups.map((g) => g.name)).toEqual([GROUP]);
   });
 });

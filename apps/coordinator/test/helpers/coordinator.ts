@@ -1,19 +1,23 @@
 /** An in-process coordinator on a free port, over real Redis, under a key prefix of its own. */
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { type Coordinator, startCoordinator } from '../../src/start-coordinator.js';
+import { type Backend, backendEnv } from './backends.js';
 
 export type TestCoordinator = Coordinator & { prefix: string };
 
-/** Env overrides are the coordinator's own variables, e.g. `{ C3PO_REDELIVER_AFTER_MS: '200' }`. */
+/**
+ * Env overrides are the coordinator's own variables, e.g. `{ C3PO_REDELIVER_AFTER_MS: '200' }`.
+ * `prefix` shares another coordinator's data (several replicas).
+ */
 export async function startTestCoordinator(
   env: Record<string, string> = {},
+  backend: Backend = 'single',
+  prefix = `t-${randomUUID().slice(0, 8)}`,
 ): Promise<TestCoordinator> {
-  const prefix = `t-${randomUUID().slice(0, 8)}`;
   const config = loadConfig({
-    REDIS_URL: inject('redisUrl'),
+    ...backendEnv(backend),
     C3PO_PORT: '0',
     C3PO_KEY_PREFIX: prefix,
     LOG_LEVEL: 'silent',
@@ -21,5 +25,16 @@ export async function startTestCoordinator(
     ...env,
   });
   const coordinator = await startCoordinator(config, createLogger(config.logLevel), 'test');
+  if (backend === 'cluster') await waitForCluster(coordinator);
   return { ...coordinator, prefix };
+}
+
+/** The cluster client connects in the background; wait until every master answers. */
+async function waitForCluster(coordinator: Coordinator) {
+  for (let i = 0; i < 100; i++) {
+    const health = await coordinator.services.health().catch(() => undefined);
+    if (health?.ok && health.nodes.length >= 3) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the coordinator did not connect to the test cluster');
 }

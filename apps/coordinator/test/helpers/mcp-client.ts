@@ -7,7 +7,10 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 export interface Agent {
   id: string;
   client: Client;
-  /** Calls a tool; resolves to its structured result, rejects with the error text when isError. */
+  /**
+   * Calls a tool; resolves to its structured result with other agents' words unfenced (tests of
+   * the fences use `raw`), rejects with the error text when isError.
+   */
   call<T = Record<string, unknown>>(
     name: string,
     args?: Record<string, unknown>,
@@ -48,7 +51,7 @@ export async function connectAgent(
         const text = result.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
         throw new ToolError(text);
       }
-      return result.structuredContent as T;
+      return unfence(result.structuredContent) as T;
     },
     close: () => client.close(),
   };
@@ -57,4 +60,15 @@ export async function connectAgent(
 /** The text of an error result. */
 export function errorText(result: CallToolResult): string {
   return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
+}
+
+const FENCED = /^\[C3PO \w+ from [^\]\n]* #([a-z0-9]+)\]\n([\s\S]*)\n\[end #\1\]$/;
+
+/** Every fenced string in a result, back to the words inside the fence. */
+export function unfence(value: unknown): unknown {
+  if (typeof value === 'string') return FENCED.exec(value)?.[2] ?? value;
+  if (Array.isArray(value)) return value.map(unfence);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unfence(v)]));
+  return value;
 }
