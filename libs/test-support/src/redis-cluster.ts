@@ -98,6 +98,20 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * A shell that SIGKILLs `pids` once this process is gone, even when it was SIGKILLed itself and
+ * no `exit` handler ran. It polls once a second; `kill()` it to stand it down.
+ */
+function startReaper(pids: readonly number[]): ChildProcess {
+  const script = 'while kill -0 "$0" 2>/dev/null; do sleep 1; done; kill -9 "$@" 2>/dev/null';
+  const reaper = spawn('sh', ['-c', script, String(process.pid), ...pids.map(String)], {
+    stdio: 'ignore',
+  });
+  reaper.once('error', () => {});
+  reaper.unref();
+  return reaper;
+}
+
 /** `count` distinct free ports whose cluster bus port (+10000) is free too. */
 async function freeClusterPorts(count: number): Promise<number[]> {
   const ports: number[] = [];
@@ -180,8 +194,9 @@ async function waitUntil(what: string, timeoutMs: number, check: () => Promise<b
  * otherwise), joins them with `redis-cli --cluster create … --cluster-replicas 1`, and resolves
  * once every node reports `cluster_state:ok`, all slots are served and every replica is in sync.
  *
- * The nodes are children of the test process: call `dispose()` in `afterAll`. They are also
- * SIGKILLed when the test process exits normally, but not if it is itself SIGKILLed.
+ * The nodes are children of the test process: call `dispose()` in `afterAll`. Should the test
+ * process end without it, they are SIGKILLed on its `exit` event, or at the latest a second
+ * after it died (a small `sh` reaper watches its pid), so no cluster outlives a killed run.
  *
  * @example
  * const cluster = await startRedisCluster();
@@ -192,8 +207,10 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
   const ports = await freeClusterPorts(6);
   const children = new Map<number, ChildProcess>();
   const dirs: string[] = [];
+  let reaper: ChildProcess | undefined;
   const killAll = () => {
     for (const child of children.values()) if (child.exitCode === null) child.kill('SIGKILL');
+    reaper?.kill('SIGKILL');
   };
   process.once('exit', killAll);
 
@@ -204,6 +221,7 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
   const livePorts = () => new Set(ports.filter(running));
   const dispose = async () => {
     process.off('exit', killAll);
+    reaper?.kill('SIGKILL');
     await Promise.all(
       [...children.values()].map((child) => {
         if (child.exitCode !== null || child.signalCode !== null) return undefined;
@@ -245,6 +263,7 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
       child.once('error', () => {}); // a missing binary shows as "did not start" below
       children.set(port, child);
     }
+    reaper = startReaper([...children.values()].flatMap((child) => child.pid ?? []));
     await waitUntil('redis-server to start (is it on PATH?)', 10_000, async () => {
       const pongs = await Promise.all(ports.map((p) => redisCommand(p, ['PING']).catch(() => '')));
       return pongs.every((reply) => reply === 'PONG');
