@@ -19,8 +19,16 @@ describe('loadConfig', () => {
       maxTextBytes: 65536,
       maxDeliveries: 5,
       sendsPerMinute: 60,
+      tokenSendsPerMinute: 120,
+      inboxMaxRequests: 200,
+      inboxMaxBytes: 8 * 1024 * 1024,
       waitsPerAgent: 10,
+      waitsPerToken: 40,
+      waitsPerProcess: 2000,
+      maxAgents: 10_000,
+      agentsPerToken: 20,
     });
+    expect(config.requestTtlSeconds).toBe(86_400);
     expect(config.auth).toEqual({ mode: 'open', adminToken: undefined });
     expect(config.retentionMs).toBe(30 * 24 * 3600 * 1000);
   });

@@ -86,12 +86,12 @@ describe('tool errors say what was wrong and what to do', () => {
     );
   });
 
-  it("answering someone else's request: names the recipient", async () => {
+  it("answering someone else's request: refused without telling whether it exists", async () => {
     const text = await toolError(c, 'respond_to_request', {
       request_id: requestId,
       response: 'me!',
     });
-    expect(text).toMatch(/^forbidden: Request \w+ was sent to agent-b, not to you \(agent-c\)/);
+    expect(text).toMatch(/^not_found: No request \w+ was sent to you \(agent-c\)/);
     expect(text).toMatch(/get_pending_requests/);
     expect(await pendingCount()).toBe(1);
   });
@@ -99,7 +99,10 @@ describe('tool errors say what was wrong and what to do', () => {
   it('waiting for, or reading, what is not yours: refused', async () => {
     expect(
       await toolError(c, 'wait_for_response', { request_id: requestId, timeout_seconds: 0 }),
-    ).toMatch(/^forbidden: .*your own requests/);
+    ).toMatch(/^not_found: You \(agent-c\) sent no request/);
+    expect(await toolError(c, 'cancel_request', { request_id: requestId })).toMatch(
+      /^not_found: You \(agent-c\) sent no request/,
+    );
     const { conversation_id } = await a.call<{ conversation_id: string }>('send_request', {
       to: 'agent-b',
       message: 'private',

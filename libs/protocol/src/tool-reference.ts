@@ -67,7 +67,7 @@ export function renderToolReference(
         '**Input**',
         '',
         table(input, true),
-        "**Result** (`structuredContent`; the text holds the same fields, other agents' words fenced after them)",
+        "**Result** (`structuredContent`, and the same JSON as text; other agents' words are fenced in their fields: see `notice`)",
         '',
         table(output, false),
       ].join('\n');

@@ -4,9 +4,9 @@ import type { Request } from '@c3po/protocol';
 import { ulid } from 'ulid';
 import { createLogger } from '../../src/logger.js';
 import { createStore, type Store } from '../../src/store/create-store.js';
+import type { SendCommit } from '../../src/store/inbox-store.js';
 import { createKeys, type Keys } from '../../src/store/keys.js';
 import { connectRedis, type RedisConnections } from '../../src/store/redis-client.js';
-import type { SendCommit } from '../../src/store/inbox-store.js';
 import { type Backend, backendTarget } from './backends.js';
 
 export interface TestStore {
