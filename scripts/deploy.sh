@@ -179,14 +179,18 @@ health() {
     echo none
 }
 
-# Checks that DIR holds a Compose file and its .env, which every compose command needs.
+# Checks that DIR holds a Compose file, its .env and the secret files, which every compose
+# command needs.
 require_deployed() {
-  local rc=0
-  run "test -f $(q "$DIR")/deploy/compose.yaml || exit 3; test -f $(q "$DIR")/deploy/.env || exit 4" || rc=$?
+  local rc=0 d
+  d=$(q "$DIR")/deploy
+  run "test -f $d/compose.yaml || exit 3; test -f $d/.env || exit 4
+test -s $d/secrets/admin-token && test -s $d/secrets/redis-password || exit 5" || rc=$?
   case $rc in
     0) ;;
     3) die "$HOST:$DIR/deploy/compose.yaml is missing. Run \`scripts/deploy.sh build\` (or push) first, or set DEPLOY_DIR to where it is." ;;
-    4) die "$HOST:$DIR/deploy/.env is missing. Create it on the host: cp $DIR/deploy/.env.example $DIR/deploy/.env, then set C3PO_ADMIN_TOKEN (openssl rand -hex 32) and C3PO_ALLOWED_HOSTS. Or set DEPLOY_ENV_FILE to a local file to install." ;;
+    4) die "$HOST:$DIR/deploy/.env is missing. Create it on the host: cp $DIR/deploy/.env.example $DIR/deploy/.env, then set C3PO_ALLOWED_HOSTS. Or set DEPLOY_ENV_FILE to a local file to install." ;;
+    5) die "the secrets are missing in $HOST:$DIR/deploy/secrets (admin-token, redis-password). Create them on the host: cd $DIR/deploy && mkdir -p -m 700 secrets && for f in admin-token redis-password; do [ -s secrets/\$f ] || openssl rand -hex 32 > secrets/\$f; done" ;;
     *) die "checking $HOST:$DIR failed (exit $rc)." ;;
   esac
 }

@@ -17,9 +17,7 @@ const dirs: string[] = [];
 const servers: (TestRedis | Started)[] = [];
 
 beforeAll(async () => {
-  const { config, stderr } = await resolveCompose(
-    envFromExample({ C3PO_ADMIN_TOKEN: 'b'.repeat(64) }),
-  );
+  const { config, stderr } = await resolveCompose(envFromExample({}));
   if (!config) throw new Error(stderr);
   [, ...flags] = config.services.redis?.command ?? [];
 });

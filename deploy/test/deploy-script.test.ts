@@ -6,9 +6,17 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { COMPOSE, deployed, hostDocker, useFakeHosts, walk } from './helpers/deploy-calls.js';
+import {
+  COMPOSE,
+  deployed,
+  hostDocker,
+  useFakeHosts,
+  walk,
+  withSecrets,
+} from './helpers/deploy-calls.js';
 import { dockerignore, parseDockerfile } from './helpers/dockerfile.js';
 import type { FakeHostOptions } from './helpers/fake-host.js';
+import { run } from './helpers/processes.js';
 import { REPO } from './helpers/repo.js';
 
 const setup = useFakeHosts();
@@ -20,7 +28,8 @@ describe('deploy.sh build', () => {
     mkdirSync(join(host.home, 'c3po/apps/coordinator/src'), { recursive: true });
     writeFileSync(join(host.home, 'c3po/apps/coordinator/src/deleted-long-ago.ts'), '');
     mkdirSync(join(host.home, 'c3po/deploy'));
-    writeFileSync(join(host.home, 'c3po/deploy/.env'), 'C3PO_ADMIN_TOKEN=keep-me\n');
+    writeFileSync(join(host.home, 'c3po/deploy/.env'), 'C3PO_ALLOWED_HOSTS=keep-me\n');
+    withSecrets(host);
 
     const result = await host.deploy(['build']);
     expect(result.code).toBe(0);
@@ -41,7 +50,9 @@ describe('deploy.sh build', () => {
         statSync(join(REPO, src)).isDirectory() ? walk(join(REPO, src), REPO) : [src],
       )
       .filter((file) => !ignored(file));
-    const shipped = walk(join(host.home, 'c3po')).filter((f) => f !== 'deploy/.env');
+    const shipped = walk(join(host.home, 'c3po')).filter(
+      (f) => f !== 'deploy/.env' && !f.startsWith('deploy/secrets/'),
+    );
     expect(shipped.sort()).toEqual([...new Set(expected)].sort());
     expect(
       shipped.some(
@@ -49,7 +60,10 @@ describe('deploy.sh build', () => {
       ),
     ).toBe(false);
     expect(readFileSync(join(host.home, 'c3po/deploy/.env'), 'utf8')).toBe(
-      'C3PO_ADMIN_TOKEN=keep-me\n',
+      'C3PO_ALLOWED_HOSTS=keep-me\n',
+    );
+    expect(readFileSync(join(host.home, 'c3po/deploy/secrets/admin-token'), 'utf8')).toBe(
+      `${'a'.repeat(64)}\n`,
     );
 
     const build = host.calls().find((c) => c.argv[1] === 'build');
@@ -224,8 +238,50 @@ describe('deploy.sh deploy', () => {
     const result = await host.deploy(['deploy']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('cp c3po/deploy/.env.example c3po/deploy/.env');
-    expect(result.stderr).toContain('C3PO_ADMIN_TOKEN (openssl rand -hex 32)');
+    expect(result.stderr).toContain('C3PO_ALLOWED_HOSTS');
     expect(host.calls().some((c) => c.argv.includes('up'))).toBe(false);
+  });
+
+  it('without the secret files on the host, says how to create them, and the command it gives works', async () => {
+    for (const missing of ['admin-token', 'redis-password']) {
+      const host = prepared();
+      const keep = readFileSync(
+        join(
+          host.home,
+          'c3po/deploy/secrets',
+          missing === 'admin-token' ? 'redis-password' : 'admin-token',
+        ),
+        'utf8',
+      );
+      rmSync(join(host.home, 'c3po/deploy/secrets', missing));
+      const result = await host.deploy(['deploy']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(
+        'the secrets are missing in me@nas.local:c3po/deploy/secrets (admin-token, redis-password)',
+      );
+      expect(host.calls().some((c) => c.argv.includes('up'))).toBe(false);
+
+      // The command it prints, run on the host, creates the missing one and keeps the other.
+      const command = /Create them on the host: (.*)$/m.exec(result.stderr)?.[1] ?? '';
+      const made = await run('sh', ['-c', command.replaceAll('\\$', '$')], {
+        cwd: host.home,
+        env: { PATH: process.env.PATH ?? '' },
+      });
+      expect(made.code, made.stderr).toBe(0);
+      const secrets = join(host.home, 'c3po/deploy/secrets');
+      expect(readFileSync(join(secrets, missing), 'utf8')).toMatch(/^[0-9a-f]{64}\n$/);
+      const other = missing === 'admin-token' ? 'redis-password' : 'admin-token';
+      expect(readFileSync(join(secrets, other), 'utf8')).toBe(keep);
+      expect((await host.deploy(['deploy'])).code).toBe(0);
+    }
+  });
+
+  it('an empty secret file counts as missing', async () => {
+    const host = prepared();
+    writeFileSync(join(host.home, 'c3po/deploy/secrets/redis-password'), '');
+    const result = await host.deploy(['deploy']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('the secrets are missing');
   });
 
   it('installs DEPLOY_ENV_FILE as the host .env, readable by its owner only', async () => {
@@ -303,7 +359,8 @@ describe('deploy.sh status, logs, stop, full', () => {
   it('full builds, deploys and reports status, in that order', async () => {
     const host = setup();
     mkdirSync(join(host.home, 'c3po/deploy'), { recursive: true });
-    writeFileSync(join(host.home, 'c3po/deploy/.env'), 'C3PO_ADMIN_TOKEN=t\n');
+    writeFileSync(join(host.home, 'c3po/deploy/.env'), 'C3PO_ALLOWED_HOSTS=nas.local\n');
+    withSecrets(host);
     const result = await host.deploy(['full']);
     expect(result.code).toBe(0);
     const steps = hostDocker(host)

@@ -4,7 +4,15 @@
  * stage's CMD started with the environment compose.yaml gives the coordinator, against a real
  * redis-server started with the Compose file's own flags.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { request } from 'node:http';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -37,11 +45,7 @@ beforeAll(async () => {
   });
   runtime = stages.at(-1) as ReplayedStage;
   const resolved = await resolveCompose(
-    envFromExample({
-      C3PO_ADMIN_TOKEN: 'f'.repeat(64),
-      C3PO_ALLOWED_HOSTS: 'nas.local',
-      LOG_LEVEL: 'warn',
-    }),
+    envFromExample({ C3PO_ALLOWED_HOSTS: 'nas.local', LOG_LEVEL: 'warn' }),
   );
   compose = resolved.config as ComposeConfig;
   expect(compose, resolved.stderr).toBeDefined();
@@ -63,6 +67,28 @@ function walk(dir: string, base = dir): string[] {
   );
 }
 
+function post(port: number, path: string, bearer: string, body: unknown) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${bearer}` },
+        agent: false,
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
 function get(port: number, path: string, host = `127.0.0.1:${port}`) {
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
     const req = request(
@@ -78,19 +104,37 @@ function get(port: number, path: string, host = `127.0.0.1:${port}`) {
   });
 }
 
+const ADMIN_TOKEN = 'f'.repeat(64);
+const REDIS_PASSWORD = 'e'.repeat(64);
+
+/** Compose's Redis: its flags and a password, as compose.yaml's entrypoint gives it one. */
+async function composeRedis() {
+  const [, ...flags] = compose.services.redis?.command ?? [];
+  const redis = await startRedis(flags, { password: REDIS_PASSWORD });
+  redises.push(redis);
+  return redis;
+}
+
 /**
- * The container's environment: the image's ENV, then what Compose sets. Two values are what the
- * Docker network provides and this machine cannot: the `redis` host name, and a port of its own.
+ * The container's environment: the image's ENV, then what Compose sets. What Docker provides and
+ * this machine cannot is replaced: the `redis` host name, a port of its own, and the secrets,
+ * which Compose mounts at /run/secrets/<name> and which are files of the test here.
  */
 async function containerEnv(redis: TestRedis) {
   const fromCompose = compose.services.coordinator?.environment ?? {};
   const port = await freePort();
+  const secrets = join(scratch, `secrets-${port}`);
+  mkdirSync(secrets, { mode: 0o700 });
+  writeFileSync(join(secrets, 'c3po_admin_token'), `${ADMIN_TOKEN}\n`);
+  writeFileSync(join(secrets, 'redis_password'), `${REDIS_PASSWORD}\n`);
   const env = {
     PATH: `${dirname(process.execPath)}:/usr/bin:/bin`,
     ...runtime.env,
     ...fromCompose,
     REDIS_URL: redis.url,
     C3PO_PORT: String(port),
+    C3PO_ADMIN_TOKEN_FILE: join(secrets, 'c3po_admin_token'),
+    REDIS_PASSWORD_FILE: join(secrets, 'redis_password'),
   };
   return { env, port, fromCompose };
 }
@@ -120,8 +164,18 @@ async function healthy(port: number) {
 }
 
 describe('the image', () => {
-  it('is built from node:20-slim in every stage and runs as the unprivileged node user', () => {
-    expect(stages.map((s) => s.from)).toEqual(stages.map(() => 'node:20-slim'));
+  it('is built from one Node image, pinned to an exact version and digest, in every stage, and runs as the unprivileged node user', () => {
+    const from = stages[0]?.from ?? '';
+    expect(stages.map((s) => s.from)).toEqual(stages.map(() => from));
+    const [, major, minor] = /^node:(\d+)\.(\d+)\.\d+-slim@sha256:[0-9a-f]{64}$/.exec(from) ?? [];
+    // What the replay proves with this machine's Node holds for the image's: the same major.
+    expect(major).toBe(process.versions.node.split('.')[0]);
+    // And it is a Node the repository supports (engines: >=20.19).
+    const engines = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).engines.node;
+    const [, wantMajor, wantMinor] = /^>=(\d+)\.(\d+)/.exec(engines) ?? [];
+    expect(Number(major) * 1000 + Number(minor)).toBeGreaterThanOrEqual(
+      Number(wantMajor) * 1000 + Number(wantMinor),
+    );
     expect(runtime.user).toBe('node');
     expect(runtime.exposed).toEqual(['8420']);
     expect(runtime.env).toMatchObject({
@@ -143,6 +197,8 @@ describe('the image', () => {
       'apps/coordinator/dist/main.js',
       '.git/config',
       'deploy/.env',
+      'deploy/secrets/admin-token',
+      'deploy/secrets/redis-password',
       'deploy.env',
       'libs/protocol/src/ids.test.ts',
     ]) {
@@ -188,13 +244,13 @@ describe('the image', () => {
     ).toBe(true);
   });
 
-  it("starts with compose's environment on compose's Redis, answers /api/health, and stops cleanly on SIGTERM", async () => {
-    const [, ...redisFlags] = compose.services.redis?.command ?? [];
-    const redis = await startRedis(redisFlags);
-    redises.push(redis);
+  it("starts with compose's environment and secrets on compose's Redis, answers /api/health, and stops cleanly on SIGTERM", async () => {
+    const redis = await composeRedis();
     const { env, port, fromCompose } = await containerEnv(redis);
     expect(fromCompose).toMatchObject({
       REDIS_URL: 'redis://redis:6379',
+      REDIS_PASSWORD_FILE: '/run/secrets/redis_password',
+      C3PO_ADMIN_TOKEN_FILE: '/run/secrets/c3po_admin_token',
       C3PO_HOST: '0.0.0.0',
       C3PO_PORT: '8420',
     });
@@ -209,6 +265,12 @@ describe('the image', () => {
     expect((await get(port, '/api/health', `nas.local:${port}`)).status).toBe(200);
     expect((await get(port, '/api/health', `attacker.example:${port}`)).status).toBe(403);
 
+    // The admin token from its secret file creates agent tokens; nothing else does.
+    const create = (token: string) =>
+      post(port, '/api/admin/tokens', token, { agents: 'laptop-*', name: 'image test' });
+    expect((await create(ADMIN_TOKEN)).status).toBe(201);
+    expect((await create('g'.repeat(64))).status).not.toBe(201);
+
     const ok = await probe(env);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('"status":"ok"');
@@ -221,8 +283,7 @@ describe('the image', () => {
   });
 
   it('reports unhealthy through its HEALTHCHECK while Redis is unreachable', async () => {
-    const redis = await startRedis();
-    redises.push(redis);
+    const redis = await composeRedis();
     const { env, port } = await containerEnv(redis);
     startCmd(runtime.cmd ?? [], env);
     await healthy(port);

@@ -13,8 +13,13 @@ import { DEPLOY_DIR } from './repo.js';
 export interface ComposeService {
   image: string;
   build?: { context: string; dockerfile: string };
+  entrypoint?: string[];
   command?: string[];
   environment?: Record<string, string>;
+  secrets?: ({ source: string; target?: string } | string)[];
+  user?: string;
+  cap_drop?: string[];
+  security_opt?: string[];
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[]; interval: string; timeout: string; retries: number };
   ports?: ({ published: number | string; target: number; host_ip?: string } | string)[];
@@ -28,7 +33,14 @@ export interface ComposeService {
 export interface ComposeConfig {
   services: Record<string, ComposeService>;
   volumes: Record<string, { name?: string }>;
+  secrets?: Record<string, { file?: string }>;
 }
+
+/**
+ * A value of `docker-compose config` as the container gets it: the output keeps `$$` (a literal
+ * `$` in the Compose file) escaped, so that it can be read again as a Compose file.
+ */
+export const composeValue = (value: string) => value.replaceAll('$$', '$');
 
 /** `.env.example` with the given settings filled in (KEY=value lines replace or add). */
 export function envFromExample(settings: Record<string, string>): string {
@@ -40,16 +52,21 @@ export function envFromExample(settings: Record<string, string>): string {
   return text;
 }
 
-/** Resolves compose.yaml with `envText` as deploy/.env; `config` is set when Compose accepted it. */
+/**
+ * Resolves compose.yaml with `envText` as deploy/.env, and the secret files in deploy/secrets;
+ * `config` is set when Compose accepted it.
+ */
 export async function resolveCompose(
   envText: string,
   env: Record<string, string> = {},
 ): Promise<Result & { root: string; config?: ComposeConfig }> {
   const root = mkdtempSync(join(tmpdir(), 'c3po-compose-'));
   try {
-    mkdirSync(join(root, 'deploy'));
+    mkdirSync(join(root, 'deploy/secrets'), { recursive: true, mode: 0o700 });
     symlinkSync(join(DEPLOY_DIR, 'compose.yaml'), join(root, 'deploy/compose.yaml'));
     writeFileSync(join(root, 'deploy/.env'), envText);
+    writeFileSync(join(root, 'deploy/secrets/admin-token'), `${'a'.repeat(64)}\n`);
+    writeFileSync(join(root, 'deploy/secrets/redis-password'), `${'b'.repeat(64)}\n`);
     const result = await run(
       'docker-compose',
       ['-p', 'c3po', '-f', 'deploy/compose.yaml', '--env-file', 'deploy/.env', 'config'],

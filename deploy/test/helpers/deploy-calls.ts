@@ -25,11 +25,20 @@ export function walk(dir: string, base = dir): string[] {
   });
 }
 
-/** Makes DIR on the host look deployed: a Compose file and its .env. */
+/** Makes DIR on the host look deployed: a Compose file, its .env and the secret files. */
 export function deployed(host: FakeHost, dir = 'c3po') {
   mkdirSync(join(host.home, dir, 'deploy'), { recursive: true });
   writeFileSync(join(host.home, dir, 'deploy/compose.yaml'), 'services: {}\n');
-  writeFileSync(join(host.home, dir, 'deploy/.env'), 'C3PO_ADMIN_TOKEN=t\n');
+  writeFileSync(join(host.home, dir, 'deploy/.env'), 'C3PO_ALLOWED_HOSTS=nas.local\n');
+  withSecrets(host, dir);
+  return host;
+}
+
+/** The secret files deploy/compose.yaml mounts, in DIR on the host. */
+export function withSecrets(host: FakeHost, dir = 'c3po') {
+  mkdirSync(join(host.home, dir, 'deploy/secrets'), { recursive: true, mode: 0o700 });
+  writeFileSync(join(host.home, dir, 'deploy/secrets/admin-token'), `${'a'.repeat(64)}\n`);
+  writeFileSync(join(host.home, dir, 'deploy/secrets/redis-password'), `${'b'.repeat(64)}\n`);
   return host;
 }
 

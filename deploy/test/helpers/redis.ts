@@ -15,17 +15,41 @@ export interface TestRedis {
   dispose(): Promise<void>;
 }
 
-/** Starts redis-server with `extraArgs` (e.g. the Compose file's flags) plus its own port and dir. */
-export async function startRedis(extraArgs: string[] = []): Promise<TestRedis> {
+/**
+ * Starts redis-server with `extraArgs` (e.g. the Compose file's flags) plus its own port and dir,
+ * and with `password` as its requirepass when given (which `cli` then uses).
+ */
+export async function startRedis(
+  extraArgs: string[] = [],
+  opts: { password?: string } = {},
+): Promise<TestRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'c3po-deploy-redis-'));
+  const auth = opts.password === undefined ? [] : ['--requirepass', opts.password];
   const server = start(
     'redis-server',
-    [...extraArgs, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''],
+    [
+      ...extraArgs,
+      ...auth,
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+    ],
     { env: { PATH: process.env.PATH ?? '' } },
   );
   const cli = async (...args: string[]) => {
-    const result = await run('redis-cli', ['-p', String(port), ...args], { timeoutMs: 5_000 });
+    const result = await run('redis-cli', ['-p', String(port), ...args], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...(opts.password === undefined ? {} : { REDISCLI_AUTH: opts.password }),
+      },
+      timeoutMs: 5_000,
+    });
     return result.stdout.trim();
   };
   for (let i = 0; (await cli('PING').catch(() => '')) !== 'PONG'; i++) {
