@@ -39,6 +39,8 @@ const MAX_BATCH = 100;
 /** A refused caller's body is read only this far, to tell a discovery probe (never refused) apart. */
 const PROBE_MAX_BYTES = 4096;
 const KEEP_ALIVE_MS = 15_000;
+/** A reset this soon after an answer was written means the client never read it. */
+const RESET_GRACE_MS = 1_000;
 
 const isJson = (contentType: string | undefined) =>
   (contentType ?? '').split(';')[0]?.trim().toLowerCase() === 'application/json';
@@ -54,15 +56,37 @@ export function mcpRoutes(opts: McpEndpointOptions) {
   const tools = createToolDispatcher(opts);
   const lifecycle = createLifecycleServer({ version: opts.version, tools: tools.list });
 
-  /** Calls a client's answer to reach it, or gives back what the answer handed out. */
+  /**
+   * Gives back what an answer handed out unless it reached the client: the answer was written in
+   * full, and the connection was not reset right after (a client that closes without reading what
+   * it was sent resets it).
+   */
   const watchDelivery = (exchange: Exchange, outgoing: ServerResponse | undefined) => {
-    if (!outgoing) return;
-    outgoing.once('close', () => {
-      for (const undo of exchange.settled(outgoing.writableFinished)) {
+    // The socket is detached from the response once it is written; keep hold of it.
+    const socket = outgoing?.socket;
+    if (!outgoing || !socket) return;
+    const giveBack = (delivered: boolean) => {
+      for (const undo of exchange.settled(delivered)) {
         undo().catch((err: unknown) =>
           opts.logger.warn({ err: String(err) }, 'giving back an undelivered result failed'),
         );
       }
+    };
+    outgoing.once('close', () => {
+      if (!outgoing.writableFinished || !exchange.handedOut() || socket.destroyed) {
+        giveBack(outgoing.writableFinished && !socket.errored);
+        return;
+      }
+      const onClose = (hadError: boolean) => {
+        clearTimeout(timer);
+        giveBack(!hadError);
+      };
+      const timer = setTimeout(() => {
+        socket.off('close', onClose);
+        giveBack(true);
+      }, RESET_GRACE_MS);
+      timer.unref();
+      socket.once('close', onClose);
     });
   };
 

@@ -71,6 +71,11 @@ export class Exchange {
     this.undos.push(undo);
   }
 
+  /** Whether something was handed out that must be given back if the answer is not delivered. */
+  handedOut(): boolean {
+    return this.undos.length > 0;
+  }
+
   /** Called once the HTTP answer was written (`true`) or the connection closed first (`false`). */
   settled(delivered: boolean): (() => Promise<void>)[] {
     this.close();
