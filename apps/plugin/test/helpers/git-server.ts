@@ -4,10 +4,21 @@
  * <git URL>` can make its shallow clone), and a `git clone` of it, as a user's clone.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+
+/** Folders a checkout without git may hold that a clone would not. */
+const UNTRACKED = new Set([
+  '.git',
+  'node_modules',
+  'dist',
+  'dist-bench',
+  '.turbo',
+  'data',
+  'coverage',
+]);
 
 /** git with no user or system config, so that the tests see the same git everywhere. */
 function git(args: string[], cwd: string, home: string): string {
@@ -37,12 +48,20 @@ export function snapshotRepo(repo: string, scratch: string): { bare: string; clo
   const work = join(scratch, 'snapshot');
   mkdirSync(home, { recursive: true });
   mkdirSync(work, { recursive: true });
-  const files = git(['ls-files', '-z', '--cached', '--others', '--exclude-standard'], repo, home)
-    .split('\0')
-    .filter((f) => f !== '' && existsSync(join(repo, f)));
-  for (const file of files) {
-    mkdirSync(dirname(join(work, file)), { recursive: true });
-    copyFileSync(join(repo, file), join(work, file));
+  if (existsSync(join(repo, '.git'))) {
+    const files = git(['ls-files', '-z', '--cached', '--others', '--exclude-standard'], repo, home)
+      .split('\0')
+      .filter((f) => f !== '' && existsSync(join(repo, f)));
+    for (const file of files) {
+      mkdirSync(dirname(join(work, file)), { recursive: true });
+      copyFileSync(join(repo, file), join(work, file));
+    }
+  } else {
+    // A checkout without git (an unpacked archive): everything but what a build or run makes.
+    cpSync(repo, work, {
+      recursive: true,
+      filter: (src) => !UNTRACKED.has(basename(src)),
+    });
   }
   git(['init', '-q', '-b', 'main'], work, home);
   git(['add', '-A'], work, home);
