@@ -38,8 +38,10 @@ describe('startRedisCluster', () => {
     try {
       const key = `{t:${randomUUID()}}:k`;
       await client.set(key, 'v');
-      // the replica has the write before the kill, so it survives the failover
-      expect(await client.sendCommand(key, false, ['WAIT', '1', '0'])).toBe(1);
+      // the replica has the write before the kill, so it survives the failover. WAIT goes to the
+      // key's own master: through cluster.sendCommand it would fan out to every master.
+      const master = await client.getNodeClientForKey(key);
+      expect(await master.sendCommand(['WAIT', '1', '5000'])).toBe(1);
       expect(await client.get(key)).toBe('v');
 
       const old = await cluster.masterForKey(key);

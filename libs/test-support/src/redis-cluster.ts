@@ -9,6 +9,8 @@ import { promisify } from 'node:util';
 import { freePort } from './free-port.js';
 
 const SLOTS = 16_384;
+/** Signals after which `killNode` waits for the process to exit. */
+const TERMINATING: ReadonlySet<string> = new Set(['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGQUIT']);
 /** Redis opens its cluster bus on the client port plus this. */
 const BUS_OFFSET = 10_000;
 
@@ -28,7 +30,10 @@ export interface TestRedisCluster {
   nodes(): Promise<ClusterNode[]>;
   /** The master serving the slot of `key` now; throws while no live master serves it. */
   masterForKey(key: string): Promise<Pick<ClusterNode, 'port' | 'pid' | 'url'>>;
-  /** Signals one node and resolves once its process has exited. */
+  /**
+   * Signals one node and resolves once its process has exited (at once for a signal that does not
+   * end it, such as `SIGSTOP`, which freezes it like a hung host, or `SIGCONT`).
+   */
   killNode(port: number, signal?: NodeJS.Signals): Promise<void>;
   /**
    * Resolves once every surviving node reports `cluster_state:ok` and sees all 16384 slots served
@@ -334,6 +339,10 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
       const child = children.get(port);
       if (!child) throw new Error(`Redis Cluster: no node on port ${port}`);
       if (!running(port)) return;
+      if (!TERMINATING.has(signal)) {
+        child.kill(signal); // SIGSTOP freezes it like a hung host; SIGCONT thaws it
+        return;
+      }
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill(signal);
       await exited;
