@@ -22,6 +22,7 @@ import {
   type Reply,
   startFakeModel,
 } from './helpers/fake-model.js';
+import { fenced } from './helpers/fence.js';
 
 const AGENT = 'busy-agent'; // the folder "busy agent", sanitised
 const REQUEST = 'Could you run the migration on the shared database?';
@@ -152,10 +153,15 @@ describe('a busy agent hears of a new request mid-task', () => {
     expect(outputs.filter((o) => o !== '')).toHaveLength(1);
     expect(outputs[3]).toContain('"hookEventName":"PostToolUse"');
 
-    const fenced = `[C3PO request from agent-c, conversation ${sent?.conversation_id}, request ${sent?.request_id}]\n${REQUEST}\n[end]`;
     const last = fake.turns().at(-1)?.text ?? '';
     expect(last.split(NOTICE)).toHaveLength(2);
-    expect(last).toContain(JSON.stringify(fenced).slice(1, -1));
+    expect(last).toMatch(
+      fenced(
+        `C3PO request from agent-c, conversation ${sent?.conversation_id}, request ${sent?.request_id}`,
+        REQUEST,
+        { json: true },
+      ),
+    );
   });
 
   it('the request was declined, and the sender got that answer', async () => {

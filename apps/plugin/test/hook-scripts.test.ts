@@ -19,6 +19,7 @@ import {
   startCoordinator,
   startTokenCoordinator,
 } from './helpers/coordinator-process.js';
+import { fenced } from './helpers/fence.js';
 import { runHook } from './helpers/hook-script.js';
 
 const EVENTS = ['session-start', 'stop', 'post-tool-use', 'session-end'] as const;
@@ -291,8 +292,11 @@ describe('with a running coordinator', () => {
     const out = printed<{ decision: string; reason: string }>(block.stdout);
     expect(Object.keys(out)).toEqual(['decision', 'reason']);
     expect(out.decision).toBe('block');
-    expect(out.reason).toContain(
-      `[C3PO request from hs-a, conversation ${first.conversation_id}, request ${first.request_id}]\nplease review PR 12\n[end]`,
+    expect(out.reason).toMatch(
+      fenced(
+        `C3PO request from hs-a, conversation ${first.conversation_id}, request ${first.request_id}`,
+        'please review PR 12',
+      ),
     );
 
     // Claude Code calls Stop again with stop_hook_active after a block: the same requests do
@@ -307,7 +311,7 @@ describe('with a running coordinator', () => {
     const again = printed<{ reason: string }>(
       (await hook('stop', 'hs-c', { session_id: 'c', stop_hook_active: true })).stdout,
     ).reason;
-    expect(again).toContain(`request ${second.request_id}]`);
+    expect(again).toContain(`request ${second.request_id} #`);
     expect(again).not.toContain(first.request_id);
     expect((await hook('stop', 'hs-c', { session_id: 'c', stop_hook_active: true })).stdout).toBe(
       '',
@@ -316,14 +320,21 @@ describe('with a running coordinator', () => {
 
   it('PostToolUse: a short notice once per new request, silent after the plugin’s own tools', async () => {
     await hook('session-start', 'hs-d', { session_id: 'd' });
-    const { request_id } = await send('hs-a', 'hs-d', 'need a hand with the build');
+    const { request_id, conversation_id } = await send(
+      'hs-a',
+      'hs-d',
+      'need a hand with the build',
+    );
     const notice = await hook('post-tool-use', 'hs-d', { session_id: 'd', tool_name: 'Bash' });
     const out = printed<{
       hookSpecificOutput: { hookEventName: string; additionalContext: string };
     }>(notice.stdout);
     expect(out.hookSpecificOutput.hookEventName).toBe('PostToolUse');
-    expect(out.hookSpecificOutput.additionalContext).toContain(
-      `request ${request_id}]\nneed a hand with the build\n[end]`,
+    expect(out.hookSpecificOutput.additionalContext).toMatch(
+      fenced(
+        `C3PO request from hs-a, conversation ${conversation_id}, request ${request_id}`,
+        'need a hand with the build',
+      ),
     );
     expect(
       (await hook('post-tool-use', 'hs-d', { session_id: 'd', tool_name: 'Read' })).stdout,

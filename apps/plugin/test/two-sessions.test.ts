@@ -22,6 +22,7 @@ import {
   type Reply,
   startFakeModel,
 } from './helpers/fake-model.js';
+import { fenced, unfence } from './helpers/fence.js';
 
 const QUESTION = 'Which port does the billing API listen on?';
 const ANSWER = 'Port 8081, set in billing/config.yaml.';
@@ -83,7 +84,7 @@ function modelA(r: ModelRequest): Reply {
       toolUse: { name: TOOL('get_conversation'), input: { conversation_id: last.conversation_id } },
     };
   }
-  const said = answers.map((a) => parseResult<Waited>(a.text).response?.response);
+  const said = answers.map((a) => unfence(parseResult<Waited>(a.text).response?.response ?? ''));
   return { text: `agent-b says: ${said.join(' / ')}` };
 }
 
@@ -93,7 +94,9 @@ function modelA(r: ModelRequest): Reply {
  * the one the hook named. Then it listens (wait_for_request) and answers the follow-up.
  */
 function modelB(r: ModelRequest): Reply {
-  const announced = /\[C3PO request from agent-a, conversation \w+, request (\w+)\]/.exec(r.text);
+  const announced = /\[C3PO request from agent-a, conversation \w+, request (\w+) #\w+\]/.exec(
+    r.text,
+  );
   if (!announced) return { text: 'Changelog tidied.' };
   const listed = results(r, 'get_pending_requests');
   if (listed.length === 0) return { toolUse: { name: TOOL('get_pending_requests'), input: {} } };
@@ -103,7 +106,7 @@ function modelB(r: ModelRequest): Reply {
       listed[0]?.text,
     );
     const request = requests.find((x) => x.request_id === announced[1]);
-    if (request?.message !== QUESTION)
+    if (!request || unfence(request.message) !== QUESTION)
       return { text: `Not what the Stop hook announced: ${listed[0]?.text}` };
     return {
       toolUse: {
@@ -228,10 +231,15 @@ describe('two Claude Code sessions talk through the coordinator', () => {
   });
 
   it("agent-b's Stop hook blocked once with the fenced request, then let it stop", () => {
-    const fenced = `[C3PO request from agent-a, conversation ${first.conversation_id}, request ${first.request_id}]\n${QUESTION}\n[end]`;
     const blocked = fakeB.turns().find((t) => t.text.includes('Stop hook feedback'));
-    expect(blocked?.text).toContain(inJson(fenced));
-    expect(blocked?.text).toContain('not from your human');
+    expect(blocked?.text).toMatch(
+      fenced(
+        `C3PO request from agent-a, conversation ${first.conversation_id}, request ${first.request_id}`,
+        QUESTION,
+        { json: true },
+      ),
+    );
+    expect(blocked?.text).toContain('not by your human');
 
     // The first Stop blocked; the next one, in the same stop-chain with nothing new, did not.
     const stops = hookRuns(b, 'Stop');
@@ -247,7 +255,7 @@ describe('two Claude Code sessions talk through the coordinator', () => {
       ?.results.filter((x) => x.name === TOOL('wait_for_response'))
       .map((x) => parseResult<Waited>(x.text))
       .filter((x) => x.status === 'received');
-    expect(waited?.map((w) => [w.response?.from, w.response?.response])).toEqual([
+    expect(waited?.map((w) => [w.response?.from, unfence(w.response?.response ?? '')])).toEqual([
       ['agent-b', ANSWER],
       ['agent-b', FOLLOW_UP_ANSWER],
     ]);
@@ -261,7 +269,9 @@ describe('two Claude Code sessions talk through the coordinator', () => {
       'get_conversation',
       { conversation_id: first.conversation_id },
     );
-    expect(replay.messages.map((m) => [m.type, m.from, m.to, m.message ?? m.response])).toEqual([
+    expect(
+      replay.messages.map((m) => [m.type, m.from, m.to, unfence(m.message ?? m.response ?? '')]),
+    ).toEqual([
       ['request', 'agent-a', 'agent-b', QUESTION],
       ['response', 'agent-b', 'agent-a', ANSWER],
       ['request', 'agent-a', 'agent-b', FOLLOW_UP],
@@ -272,7 +282,16 @@ describe('two Claude Code sessions talk through the coordinator', () => {
       .turns()
       .at(-1)
       ?.results.find((x) => x.name === TOOL('get_conversation'));
-    expect(parseResult<{ messages: Message[] }>(seen?.text).messages).toEqual(replay.messages);
+    // Each result fences with a marker of its own: the same messages, each fenced anew.
+    const words = (messages: Message[]) =>
+      messages.map((m) => ({
+        ...m,
+        message: m.message && unfence(m.message),
+        response: m.response && unfence(m.response),
+      }));
+    expect(words(parseResult<{ messages: Message[] }>(seen?.text).messages)).toEqual(
+      words(replay.messages),
+    );
     expect((await pending(coordinator.url, 'agent-b')).count).toBe(0);
   });
 
