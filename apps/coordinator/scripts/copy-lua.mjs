@@ -1,4 +1,5 @@
-// tsc does not copy the Lua scripts next to the compiled store, so the build does.
+// tsc does not copy the Lua scripts next to the compiled store, nor the status page's files
+// (src/web: HTML, script, style sheet) next to the compiled routes, so the build does.
 import { cpSync, mkdirSync } from 'node:fs';
 
 mkdirSync('dist/store/scripts', { recursive: true });
@@ -6,3 +7,4 @@ cpSync('src/store/scripts', 'dist/store/scripts', {
   recursive: true,
   filter: (src) => !src.endsWith('.ts'),
 });
+cpSync('src/web', 'dist/web', { recursive: true });

@@ -13,7 +13,10 @@ import { identity } from './http/identity.js';
 import { adminRoutes } from './http/routes/admin.js';
 import { healthRoutes } from './http/routes/health.js';
 import { hookRoutes } from './http/routes/hooks.js';
+import { operatorRoutes } from './http/routes/operator.js';
 import { pendingRoutes } from './http/routes/pending.js';
+import { requestRoutes } from './http/routes/requests.js';
+import { statusPageRoutes } from './http/routes/status-page.js';
 import type { Logger } from './logger.js';
 import { mcpRoutes } from './mcp/endpoint.js';
 import type { Services } from './service/create-services.js';
@@ -87,6 +90,9 @@ export function createApp({ services, config, logger, version }: AppDeps) {
   app.route('/api', adminRoutes(services));
   app.route('/api', pendingRoutes(services));
   app.route('/api', hookRoutes(services));
+  app.route('/api', operatorRoutes(services, version));
+  app.route('/api', requestRoutes(services, config.limits));
+  app.route('/', statusPageRoutes());
   app.route(
     ROUTES.mcp,
     mcpRoutes({

@@ -8,6 +8,23 @@ export const ROUTES = {
   pending: '/api/pending',
   /** Admin: POST creates an agent token, GET lists them; `/api/admin/tokens/:id` DELETE revokes. */
   adminTokens: '/api/admin/tokens',
+  /**
+   * As the agent of X-Agent-ID (a human in the loop): POST sends a request, GET lists the unanswered
+   * requests to it in full; `/api/requests/:id/response` POST answers one, GET waits for its answer.
+   */
+  requests: '/api/requests',
+  /** Read-only operator view (admin or viewer token); the status page and `c3po` read it. */
+  operator: {
+    status: '/api/operator/status',
+    agents: '/api/operator/agents',
+    /** `?agent=<id>` filters; `/api/operator/conversations/:id` is one thread. */
+    conversations: '/api/operator/conversations',
+    requests: '/api/operator/requests',
+    /** Server-sent events, one `event` per request lifecycle event. */
+    events: '/api/operator/events',
+  },
+  /** The status page (HTML); its scripts and styles are under `/ui/`. */
+  statusPage: '/',
   /** POST with the hook's stdin JSON; the answer is exactly what the hook prints (204: nothing). */
   hooks: {
     sessionStart: '/api/hooks/session-start',

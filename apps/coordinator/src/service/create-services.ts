@@ -9,6 +9,7 @@ import { createAuthService } from './auth-service.js';
 import { createBackground } from './background.js';
 import { createConversationsService } from './conversations-service.js';
 import { createHooksService } from './hooks-service.js';
+import { createOverviewService } from './overview-service.js';
 import { createRequestsService } from './requests-service.js';
 import { createWaitRegistry } from './wait-registry.js';
 import { createWaitsService } from './waits-service.js';
@@ -56,6 +57,7 @@ export function createServices(store: Store, config: Config, logger: Logger) {
     waits,
     conversations: createConversationsService(store),
     hooks: createHooksService(store, agents, requests),
+    overview: createOverviewService(store, { agents, waits, authMode: config.auth.mode }),
     /** Every Redis server's health, and what this process holds. */
     async health() {
       const nodes = await store.ping();

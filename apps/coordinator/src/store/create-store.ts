@@ -11,6 +11,7 @@ import { createHookStateStore } from './hook-state-store.js';
 import { createInboxStore } from './inbox-store.js';
 import { createKeys } from './keys.js';
 import { createLimitsStore } from './limits-store.js';
+import { createOverviewStore } from './overview-store.js';
 import { createPresenceStore } from './presence-store.js';
 import type { RedisConnections } from './redis-client.js';
 import { guarded } from './redis-errors.js';
@@ -34,6 +35,7 @@ export function createStore(redis: RedisConnections, keyPrefix: string) {
     tokens: wrapAll(createTokenStore(redis, keys)),
     limits: wrapAll(createLimitsStore(redis, run, keys)),
     hooks: wrapAll(createHookStateStore(redis, keys)),
+    overview: wrapAll(createOverviewStore(redis, keys)),
     doorbell: createDoorbell(redis, keys),
     /** Whether this is one Redis server or a cluster. */
     mode: redis.mode,
