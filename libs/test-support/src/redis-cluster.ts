@@ -104,14 +104,16 @@ function portIsFree(port: number): Promise<boolean> {
 }
 
 /**
- * A shell that SIGKILLs `pids` once this process is gone, even when it was SIGKILLed itself and
- * no `exit` handler ran. It polls once a second; `kill()` it to stand it down.
+ * A shell that SIGKILLs `pids` and removes `dirs` once this process is gone, even when it was
+ * SIGKILLed itself and no `exit` handler ran. It polls once a second; `kill()` it to stand it down.
  */
-function startReaper(pids: readonly number[]): ChildProcess {
-  const script = 'while kill -0 "$0" 2>/dev/null; do sleep 1; done; kill -9 "$@" 2>/dev/null';
-  const reaper = spawn('sh', ['-c', script, String(process.pid), ...pids.map(String)], {
-    stdio: 'ignore',
-  });
+function startReaper(pids: readonly number[], dirs: readonly string[]): ChildProcess {
+  const script = [
+    'while kill -0 "$0" 2>/dev/null; do sleep 1; done',
+    'for arg in "$@"; do case "$arg" in /*) rm -rf "$arg" ;; *) kill -9 "$arg" 2>/dev/null ;; esac; done',
+  ].join('\n');
+  const args = [String(process.pid), ...pids.map(String), ...dirs];
+  const reaper = spawn('sh', ['-c', script, ...args], { stdio: 'ignore' });
   reaper.once('error', () => {});
   reaper.unref();
   return reaper;
@@ -201,7 +203,8 @@ async function waitUntil(what: string, timeoutMs: number, check: () => Promise<b
  *
  * The nodes are children of the test process: call `dispose()` in `afterAll`. Should the test
  * process end without it, they are SIGKILLed on its `exit` event, or at the latest a second
- * after it died (a small `sh` reaper watches its pid), so no cluster outlives a killed run.
+ * after it died (a small `sh` reaper watches its pid and also removes their directories), so no
+ * cluster outlives a killed run.
  *
  * @example
  * const cluster = await startRedisCluster();
@@ -268,7 +271,10 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
       child.once('error', () => {}); // a missing binary shows as "did not start" below
       children.set(port, child);
     }
-    reaper = startReaper([...children.values()].flatMap((child) => child.pid ?? []));
+    reaper = startReaper(
+      [...children.values()].flatMap((child) => child.pid ?? []),
+      dirs,
+    );
     await waitUntil('redis-server to start (is it on PATH?)', 10_000, async () => {
       const pongs = await Promise.all(ports.map((p) => redisCommand(p, ['PING']).catch(() => '')));
       return pongs.every((reply) => reply === 'PONG');
