@@ -361,8 +361,9 @@ describe('with a running coordinator', () => {
     }
     times.sort((a, b) => a - b);
     // One sh and one curl on loopback: tens of ms (DESIGN budgets 50 ms; benchmarks check that).
-    // The bound here only catches a hook that waits for something it should not.
-    expect(times[5]).toBeLessThan(300);
+    // The bound here only catches a hook that waits for something it should not, such as curl's
+    // 1 s connect timeout; a loaded 2-core machine takes a few hundred ms (measured: 637 ms).
+    expect(times[5]).toBeLessThan(1_000);
   });
 
   it('SessionEnd: prints nothing, marks the agent offline and keeps its inbox', async () => {
