@@ -23,6 +23,7 @@ import {
   rpcErrorResponse,
 } from './json-rpc.js';
 import { createLifecycleServer } from './lifecycle-server.js';
+import { decodeResumeToken } from './resume-token.js';
 import { createToolDispatcher } from './tool-dispatcher.js';
 
 export interface McpEndpointOptions {
@@ -165,11 +166,14 @@ export function mcpRoutes(opts: McpEndpointOptions) {
           },
           { once: true },
         );
+        // Clients before 2025-11-25 cannot take the empty event that makes a stream resumable.
+        const resumable = (version ?? '') >= '2025-11-25';
         const requests = valid.filter(isRequest);
         for (const r of requests) exchange.expect(r.id);
         for (const m of valid) {
           if (isRequest(m)) {
-            if (m.method === 'tools/call') void tools.call(exchange, m, caller, disconnected);
+            if (m.method === 'tools/call')
+              void tools.call(exchange, m, caller, disconnected, resumable ? {} : undefined);
             else void lifecycle.request(exchange, m);
           } else if (isNotification(m)) {
             const id = m.params?.requestId;
@@ -184,7 +188,43 @@ export function mcpRoutes(opts: McpEndpointOptions) {
         watchDelivery(exchange, c.env?.outgoing);
         return exchange.response;
       })
-      // Stateless: there is no server-to-client stream to GET and no session to DELETE.
+      // A client whose wait's stream broke resumes it here (see resume-token.ts).
+      .get('/', async (c, next) => {
+        const wait = decodeResumeToken(c.req.header('last-event-id'));
+        if (!wait) return next();
+        const caller = await authenticate(c, opts.services);
+        const exchange = new Exchange({
+          sseAfterMs: 0,
+          keepAliveMs: KEEP_ALIVE_MS,
+          batch: false,
+          stream: true,
+        });
+        const disconnected = c.req.raw.signal;
+        disconnected.addEventListener('abort', () => exchange.close(), { once: true });
+        exchange.expect(wait.id);
+        const remaining = Math.max(0, Math.ceil((wait.until - Date.now()) / 1000));
+        void tools.call(
+          exchange,
+          {
+            jsonrpc: '2.0',
+            id: wait.id,
+            method: 'tools/call',
+            params: {
+              name: wait.tool,
+              arguments: {
+                timeout_seconds: remaining,
+                ...(wait.request_id ? { request_id: wait.request_id } : {}),
+              },
+            },
+          },
+          caller,
+          disconnected,
+          { untilMs: wait.until },
+        );
+        watchDelivery(exchange, c.env?.outgoing);
+        return exchange.response;
+      })
+      // Stateless: there is no other server-to-client stream to GET and no session to DELETE.
       .on(['GET', 'DELETE'], '/', (c) =>
         c.json(
           {

@@ -15,6 +15,10 @@ export interface ExchangeOptions {
   keepAliveMs: number;
   /** Answer a batch as an array (a single request is answered as one object). */
   batch: boolean;
+  /** Answer as an SSE stream from the start (a resumed wait, over GET). */
+  stream?: boolean;
+  /** Tell the client after this long to reconnect a broken stream (ms). */
+  retryMs?: number;
 }
 
 const encoder = new TextEncoder();
@@ -33,11 +37,19 @@ export class Exchange {
   private timer: NodeJS.Timeout | undefined;
   private keepAlive: NodeJS.Timeout | undefined;
   private readonly undos: (() => Promise<void>)[] = [];
+  private resumeId: string | undefined;
 
   constructor(private readonly opts: ExchangeOptions) {
     this.response = new Promise((resolve) => {
       this.resolve = resolve;
     });
+    if (opts.stream) this.toStream();
+  }
+
+  /** Names the call so that a client whose stream breaks can resume it (see resume-token.ts). */
+  resumable(eventId: string): void {
+    this.resumeId = eventId;
+    if (this.streaming) this.writePriming();
   }
 
   /** A request whose answer will come. Call once per request before any answer. */
@@ -124,6 +136,7 @@ export class Exchange {
       },
       cancel: () => this.close(),
     });
+    if (this.resumeId) this.writePriming();
     for (const m of this.answers.splice(0)) this.write(m);
     this.keepAlive = setInterval(
       () => this.writeRaw(encoder.encode(': keepalive\n\n')),
@@ -140,6 +153,12 @@ export class Exchange {
         },
       }),
     );
+  }
+
+  /** An event with an id and no data: the client records it for reconnecting. */
+  private writePriming() {
+    const retry = this.opts.retryMs ?? 3_000;
+    this.writeRaw(encoder.encode(`id: ${this.resumeId}\nretry: ${retry}\ndata: \n\n`));
   }
 
   private write(m: JsonRpcMessage) {

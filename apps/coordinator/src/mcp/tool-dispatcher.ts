@@ -10,6 +10,8 @@ import {
   TOOL_NAMES,
   type ToolName,
   ToolOutputSchemas,
+  WAIT_DEFAULT_SECONDS,
+  WAIT_MAX_SECONDS,
 } from '@c3po/protocol';
 import type { ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
@@ -20,6 +22,7 @@ import type { Services } from '../service/create-services.js';
 import type { Exchange } from './exchange.js';
 import { fenceOutput } from './fenced-result.js';
 import type { JsonRpcRequest } from './json-rpc.js';
+import { encodeResumeToken } from './resume-token.js';
 import { toToolError } from './to-tool-error.js';
 import type { ToolCall, ToolHandler } from './tool-call.js';
 import { cancelRequest } from './tools/cancel-request.js';
@@ -82,12 +85,16 @@ export function createToolDispatcher(opts: DispatcherOptions) {
   const isTool = (name: unknown): name is ToolName =>
     typeof name === 'string' && Object.hasOwn(HANDLERS, name);
 
-  /** Runs one tools/call and answers it into `exchange`. */
+  /**
+   * Runs one tools/call and answers it into `exchange`. With `resume`, a wait is named for
+   * resuming until `resume.untilMs` (the original deadline, when it is a resumed one).
+   */
   async function call(
     exchange: Exchange,
     request: JsonRpcRequest,
     caller: Caller,
     disconnected: AbortSignal,
+    resume?: { untilMs?: number },
   ): Promise<void> {
     const params = request.params ?? {};
     const name = params.name;
@@ -107,6 +114,18 @@ export function createToolDispatcher(opts: DispatcherOptions) {
     if (!parsed.success) {
       answer(toToolError(parsed.error, opts.logger));
       return;
+    }
+    if (resume && (name === 'wait_for_request' || name === 'wait_for_response')) {
+      const args = parsed.data as { timeout_seconds?: number; request_id?: string };
+      const seconds = Math.min(args.timeout_seconds ?? WAIT_DEFAULT_SECONDS, WAIT_MAX_SECONDS);
+      exchange.resumable(
+        encodeResumeToken({
+          id: request.id,
+          tool: name,
+          ...(args.request_id ? { request_id: args.request_id } : {}),
+          until: resume.untilMs ?? Date.now() + seconds * 1000,
+        }),
+      );
     }
     const controller = new AbortController();
     const abort = () => controller.abort();
