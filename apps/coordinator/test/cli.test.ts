@@ -72,7 +72,7 @@ describe('c3po token', () => {
     expect((await c3po(['token', 'create', '--agents', 'a/b'])).stderr).toMatch(/letters, digits/);
     expect((await c3po(['token', 'revoke', 'nope'])).stderr).toMatch(/No token with id nope/);
     expect((await c3po(['token', 'create'])).stderr).toMatch(/needs --agents/);
-    expect((await c3po(['--help'])).stdout).toMatch(/Usage: c3po token/);
+    expect((await c3po(['token', '--help'])).stdout).toMatch(/token create/);
   });
 
   it('says so when the coordinator cannot be reached', async () => {

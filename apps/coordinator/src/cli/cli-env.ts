@@ -2,14 +2,31 @@
 import { DEFAULT_COORDINATOR_URL } from '@c3po/protocol';
 import { z } from 'zod';
 
-export const CliEnvSchema = z.object({
-  C3PO_COORDINATOR_URL: z
-    .url({ error: 'C3PO_COORDINATOR_URL must be a URL such as http://localhost:8420' })
-    .default(DEFAULT_COORDINATOR_URL),
-  C3PO_ADMIN_TOKEN: z.string().optional(),
-});
+/** An empty variable counts as unset. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
-export type CliEnv = z.infer<typeof CliEnvSchema>;
+const url = (name: string) =>
+  optional(z.url({ error: `${name} must be a URL such as http://localhost:8420` }));
+
+export const CliEnvSchema = z
+  .object({
+    /** The coordinator's base URL. */
+    C3PO_URL: url('C3PO_URL'),
+    /** The same, under the name the plugin uses. */
+    C3PO_COORDINATOR_URL: url('C3PO_COORDINATOR_URL'),
+    /** A viewer token (watching) or an agent token (acting as an agent). */
+    C3PO_TOKEN: optional(z.string()),
+    /** The admin token: creates tokens, and may do everything else. */
+    C3PO_ADMIN_TOKEN: optional(z.string()),
+  })
+  .transform((e) => ({
+    url: e.C3PO_URL ?? e.C3PO_COORDINATOR_URL ?? DEFAULT_COORDINATOR_URL,
+    token: e.C3PO_TOKEN,
+    adminToken: e.C3PO_ADMIN_TOKEN,
+  }));
+
+export type CliEnv = z.output<typeof CliEnvSchema>;
 
 export function loadCliEnv(env: Record<string, string | undefined> = process.env): CliEnv {
   return CliEnvSchema.parse(env);

@@ -1,135 +1,136 @@
 #!/usr/bin/env node
 /**
- * @module `c3po`: manage agent tokens on a running coordinator through its admin routes.
- * Needs C3PO_ADMIN_TOKEN; talks to C3PO_COORDINATOR_URL (or --url).
+ * @module `c3po`: watch a coordinator (status, agents, conversations, show, tail), manage its
+ * tokens, and act as an agent (send, inbox, answer), for a local or remote coordinator. Every
+ * error ends it with `c3po: <reason>` on stderr and exit status 1.
  */
 import { parseArgs } from 'node:util';
-import { CreatedTokenSchema, ErrorBodySchema, ROUTES, TokenListSchema } from '@c3po/protocol';
 import { ZodError, z } from 'zod';
+import { AGENT_COMMANDS } from './agent-commands.js';
 import { loadCliEnv } from './cli-env.js';
+import { CliError } from './cli-error.js';
+import { COMMON_OPTIONS, type Command } from './command.js';
+import { TAIL_COMMAND } from './tail-command.js';
+import { TOKEN_COMMANDS } from './token-commands.js';
+import { VIEW_COMMANDS } from './view-commands.js';
 
-const HELP = `Usage: c3po token <command> [options]   (in the repository: npm run c3po -- token …)
+const GROUPS: [string, readonly Command[]][] = [
+  ['Watch (admin or viewer token)', [...VIEW_COMMANDS, TAIL_COMMAND]],
+  ['Tokens (admin token)', TOKEN_COMMANDS],
+  ['Act as an agent, for a human in the loop (agent or admin token)', AGENT_COMMANDS],
+];
+const COMMANDS = GROUPS.flatMap(([, commands]) => commands);
 
-Commands:
-  token create --agents <patterns> [--name <note>]
-                         create an agent token for agent IDs matching the patterns
-                         (comma-separated; * matches any run, ? one character), e.g. 'laptop-*'
-  token list             list tokens (never their secrets)
-  token revoke <id>      revoke a token at once
+const OPTIONS_HELP = `Options of every command:
+  --url URL     the coordinator (default: $C3PO_URL, $C3PO_COORDINATOR_URL or http://localhost:8420)
+  --json        JSON for scripts instead of tables
+  -h, --help    help (c3po <command> --help)`;
 
-Options:
-  --url <base>           coordinator base URL (default: $C3PO_COORDINATOR_URL or http://localhost:8420)
-  -h, --help             show this help
+const ENV_HELP = `Environment:
+  C3PO_URL           the coordinator's base URL (C3PO_COORDINATOR_URL works too)
+  C3PO_ADMIN_TOKEN   the admin token: tokens, and everything else
+  C3PO_TOKEN         a viewer token (watching) or an agent token (acting as that agent)`;
 
-Environment:
-  C3PO_ADMIN_TOKEN       the coordinator's admin token (required)
-  C3PO_COORDINATOR_URL   the coordinator base URL`;
+/** Usages this long or shorter get their summary on the same line. */
+const USAGE_WIDTH = 44;
 
-class CliError extends Error {}
+function overview(commands: readonly Command[] = COMMANDS): string {
+  const line = (c: Command) =>
+    c.usage.length <= USAGE_WIDTH
+      ? `  ${c.usage.padEnd(USAGE_WIDTH)}  ${c.summary}`
+      : `  ${c.usage}
+  ${''.padEnd(USAGE_WIDTH)}  ${c.summary}`;
+  const sections = GROUPS.map(
+    ([title, group]) => [title, group.filter((c) => commands.includes(c))] as const,
+  )
+    .filter(([, shown]) => shown.length > 0)
+    .map(([title, shown]) => `${title}:\n${shown.map(line).join('\n')}\n`);
+  return [
+    'Usage: c3po <command> [options]   (in a clone: npx c3po …, or npm run c3po -- …)',
+    '',
+    ...sections,
+    OPTIONS_HELP,
+    '',
+    ENV_HELP,
+  ].join('\n');
+}
 
-async function call(base: string, admin: string, method: string, path: string, body?: unknown) {
-  let res: Response;
+const commandHelp = (c: Command) =>
+  [
+    `Usage: c3po ${c.usage} [--url URL] [--json]`,
+    '',
+    `${c.summary[0]?.toUpperCase() ?? ''}${c.summary.slice(1)}.`,
+    '',
+    c.help,
+    '',
+    OPTIONS_HELP,
+    '',
+    ENV_HELP,
+  ].join('\n');
+
+/** The command named by the first words of `argv`, and the rest of the arguments. */
+function find(argv: string[]): { command?: Command; rest: string[]; group?: Command[] } {
+  const [first, second] = argv;
+  const exact = COMMANDS.find(
+    (c) => c.words[0] === first && (c.words.length === 1 || c.words[1] === second),
+  );
+  if (exact) return { command: exact, rest: argv.slice(exact.words.length) };
+  const group = COMMANDS.filter((c) => c.words[0] === first && c.words.length > 1);
+  return { rest: argv.slice(1), ...(group.length > 0 ? { group } : {}) };
+}
+
+/** The command's options and words; a mistake in them is one line that points to the help. */
+function parse(command: Command, args: string[]) {
   try {
-    res = await fetch(new URL(path, base), {
-      method,
-      headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    return parseArgs({
+      args,
+      options: { ...command.options, ...COMMON_OPTIONS },
+      allowPositionals: true,
+      strict: true,
     });
   } catch (err) {
-    throw new CliError(
-      `cannot reach the coordinator at ${base} (${(err as Error).cause ?? err}). Is it running? Set --url or C3PO_COORDINATOR_URL.`,
-    );
+    const first = (err as Error).message.split(/\.( |$)/)[0];
+    throw new CliError(`${first}; see: c3po ${command.words.join(' ')} --help`);
   }
-  const json: unknown = await res.json().catch(() => undefined);
-  if (!res.ok) {
-    const error = ErrorBodySchema.safeParse(json);
-    const text = error.success
-      ? [error.data.error.message, error.data.error.hint].filter(Boolean).join(' ')
-      : `HTTP ${res.status}`;
-    throw new CliError(text);
-  }
-  return json;
 }
 
-async function run(argv: string[]): Promise<string> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      agents: { type: 'string' },
-      name: { type: 'string' },
-      url: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+async function main(argv: string[]): Promise<string | undefined> {
+  const [first] = argv;
+  if (first === undefined || first === 'help' || first === '--help' || first === '-h') {
+    return overview();
+  }
+  const { command, rest, group } = find(argv);
+  if (!command) {
+    if (group) {
+      if (rest.length === 0 || rest.includes('--help') || rest.includes('-h'))
+        return overview(group);
+      throw new CliError(`unknown command "${first} ${rest[0]}"; see: c3po ${first} --help`);
+    }
+    throw new CliError(`unknown command "${first}"; see: c3po --help`);
+  }
+  const { values, positionals } = parse(command, rest);
+  if (values.help) return commandHelp(command);
+  return command.run({
+    values,
+    positionals,
+    env: loadCliEnv(),
+    print: (line) => process.stdout.write(`${line}\n`),
+    note: (line) => process.stderr.write(`${line}\n`),
   });
-  const [group, command, id] = positionals;
-  if (values.help || group !== 'token' || !command) return HELP;
-  const env = loadCliEnv();
-  const base = values.url ?? env.C3PO_COORDINATOR_URL;
-  const admin = env.C3PO_ADMIN_TOKEN;
-  if (!admin)
-    throw new CliError(
-      'C3PO_ADMIN_TOKEN is not set: export the admin token the coordinator was started with.',
-    );
-  switch (command) {
-    case 'create': {
-      if (!values.agents)
-        throw new CliError("token create needs --agents, e.g. --agents 'laptop-*'");
-      const created = CreatedTokenSchema.parse(
-        await call(base, admin, 'POST', ROUTES.adminTokens, {
-          agents: values.agents,
-          ...(values.name ? { name: values.name } : {}),
-        }),
-      );
-      return [
-        `Created token ${created.id} for agents ${created.agents.join(', ')}. It is shown only once:`,
-        '',
-        `  ${created.token}`,
-        '',
-        'On the machine of that agent, before starting Claude Code:',
-        `  export C3PO_TOKEN=${created.token}`,
-      ].join('\n');
-    }
-    case 'list': {
-      const { tokens } = TokenListSchema.parse(await call(base, admin, 'GET', ROUTES.adminTokens));
-      if (tokens.length === 0)
-        return 'No tokens. Create one with: c3po token create --agents <pattern>';
-      const rows = tokens.map((t) => [
-        t.id,
-        t.agents.join(','),
-        t.name ?? '',
-        t.created_at,
-        t.last_used_at ?? 'never',
-      ]);
-      const head = ['ID', 'AGENTS', 'NAME', 'CREATED', 'LAST USED'];
-      const widths = head.map((h, i) =>
-        Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)),
-      );
-      return [head, ...rows]
-        .map((r) =>
-          r
-            .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-            .join('  ')
-            .trimEnd(),
-        )
-        .join('\n');
-    }
-    case 'revoke': {
-      if (!id) throw new CliError('token revoke needs the token id (see: c3po token list)');
-      await call(base, admin, 'DELETE', `${ROUTES.adminTokens}/${encodeURIComponent(id)}`);
-      return `Revoked token ${id}.`;
-    }
-    default:
-      throw new CliError(`unknown command "token ${command}"\n\n${HELP}`);
-  }
 }
 
-run(process.argv.slice(2)).then(
-  (out) => console.log(out),
+main(process.argv.slice(2)).then(
+  (out) => {
+    if (out !== undefined) console.log(out);
+  },
   (err: unknown) => {
-    if (err instanceof CliError) console.error(`c3po: ${err.message}`);
-    else if (err instanceof ZodError) console.error(`c3po: ${z.prettifyError(err)}`);
-    else console.error(`c3po: ${err instanceof Error ? err.message : String(err)}`);
+    const reason =
+      err instanceof ZodError
+        ? z.prettifyError(err).replace(/\n\s*/g, ' ')
+        : err instanceof Error
+          ? err.message
+          : String(err);
+    console.error(`c3po: ${reason}`);
     process.exitCode = 1;
   },
 );

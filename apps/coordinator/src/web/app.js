@@ -6,7 +6,7 @@ const API = '/api/operator';
 /** After an event, wait this long for more before reading everything again. */
 const SETTLE_MS = 100;
 /** Read everything this often even without events (ages, agents going idle). */
-const REFRESH_MS = 10_000;
+const REFRESH_MS = 5_000;
 const RECONNECT_MS = 2_000;
 
 const $ = (id) => document.getElementById(id);
@@ -41,9 +41,9 @@ function until(iso) {
   const s = Math.round((Date.parse(iso) - Date.now()) / 1000);
   if (s <= 0) return 'now';
   if (s < 60) return `in ${s} s`;
-  if (s < 3600) return `in ${Math.floor(s / 60)} min`;
-  if (s < 86_400) return `in ${Math.floor(s / 3600)} h`;
-  return `in ${Math.floor(s / 86_400)} d`;
+  if (s < 3600) return `in ${Math.round(s / 60)} min`;
+  if (s < 86_400) return `in ${Math.round(s / 3600)} h`;
+  return `in ${Math.round(s / 86_400)} d`;
 }
 
 const clock = (iso) => new Date(iso).toLocaleTimeString();
@@ -111,7 +111,11 @@ function renderHealth(s) {
       { class: `pill ${s.redis.ok ? 'online' : 'expired'}`, title: nodes.join('\n') },
       s.redis.ok ? `Redis ok (${s.redis.mode})` : 'Redis unreachable',
     ),
-    el('span', { class: 'muted' }, `${s.auth_mode} mode · v${s.version}`),
+    el(
+      'span',
+      { class: 'muted' },
+      `${s.auth_mode} mode · ${/^\d/.test(s.version) ? 'v' : ''}${s.version}`,
+    ),
   );
 }
 
