@@ -251,6 +251,19 @@ describe('operator routes', () => {
   });
 });
 
+describe('operator feed on shutdown', () => {
+  it('ends when the coordinator stops, without holding the stop up for the grace period', async () => {
+    const c = await startTestCoordinator({ C3PO_SHUTDOWN_GRACE_MS: '20000' });
+    await connected(c);
+    const feed = await openSse(`${c.url}${ROUTES.operator.events}`);
+    expect(feed.status).toBe(200);
+    const started = Date.now();
+    await c.stop();
+    expect(Date.now() - started).toBeLessThan(10_000);
+    feed.close();
+  });
+});
+
 describe('status page', () => {
   it('is served with a strict Content-Security-Policy, and so are its script and style sheet', async () => {
     for (const [path, type] of [

@@ -52,7 +52,7 @@ export function operatorRoutes(services: Services, version: string) {
       });
       // The first step reads Redis: its failure is an ordinary error answer, before any stream.
       const first = await feed.next();
-      return streamSSE(c, async (stream) => {
+      const response = streamSSE(c, async (stream) => {
         stream.onAbort(() => listening.abort());
         let wroteAt = Date.now();
         await stream.write(': connected\nretry: 2000\n\n');
@@ -74,5 +74,9 @@ export function operatorRoutes(services: Services, version: string) {
           await feed.return(undefined);
         }
       });
+      // Not kept alive once the feed ends (on shutdown): the socket closes with it instead of
+      // holding up the coordinator's stop.
+      response.headers.set('Connection', 'close');
+      return response;
     });
 }
