@@ -62,6 +62,12 @@ export const EnvSchema = z.object({
     .default('c3po'),
   /** Largest message, context or response, in bytes. @default 65536 */
   C3PO_MAX_TEXT_BYTES: int(1, DEFAULT_LIMITS.maxTextBytes),
+  /** Open HTTP connections kept at most; beyond, the longest idle ones are closed. @default 3000 */
+  C3PO_MAX_CONNECTIONS: int(10, 3_000),
+  /** Time a client has to send a request's headers, ms. @default 10000 */
+  C3PO_HEADERS_TIMEOUT_MS: int(1_000, 10_000),
+  /** An idle kept-alive connection is closed after this long, ms (above common clients' own). @default 65000 */
+  C3PO_KEEPALIVE_TIMEOUT_MS: int(1_000, 65_000),
   /** Largest HTTP request body, in bytes. @default 1048576 */
   C3PO_MAX_BODY_BYTES: int(1024, 1024 * 1024),
   /** Deliveries of an unanswered request before it is dead-lettered. @default 5 */
@@ -212,6 +218,13 @@ export function loadConfig(
       allowedHosts: e.C3PO_ALLOWED_HOSTS,
       allowedOrigins: e.C3PO_ALLOWED_ORIGINS,
       maxBodyBytes: e.C3PO_MAX_BODY_BYTES,
+      connections: {
+        maxConnections: e.C3PO_MAX_CONNECTIONS,
+        headersTimeoutMs: e.C3PO_HEADERS_TIMEOUT_MS,
+        // The whole request (not its answer, which may be a long wait) within twice that.
+        requestTimeoutMs: e.C3PO_HEADERS_TIMEOUT_MS * 2,
+        keepAliveTimeoutMs: e.C3PO_KEEPALIVE_TIMEOUT_MS,
+      },
     },
     redis: {
       url: e.REDIS_URL && withPassword(e.REDIS_URL, e.REDIS_PASSWORD),

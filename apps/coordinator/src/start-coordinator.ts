@@ -2,11 +2,13 @@
  * @module Starts a whole coordinator (Redis connections, services, HTTP server) from a Config,
  * and stops it gracefully: stop accepting, answer open waits with "retry", drain, close.
  */
+
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
-import { type EmbeddedRedis, startEmbeddedRedis } from './embedded-redis.js';
+import { limitConnections } from './http/connection-limits.js';
 import type { Logger } from './logger.js';
 import { createServices, type Services } from './service/create-services.js';
 import { startMaintenance } from './service/maintenance.js';
@@ -18,6 +20,8 @@ export interface Coordinator {
   url: string;
   port: number;
   services: Services;
+  /** Open HTTP connections. */
+  connections(): number;
   /** Graceful stop; resolves when everything is closed. */
   stop(): Promise<void>;
 }
@@ -27,14 +31,10 @@ export async function startCoordinator(
   logger: Logger,
   version: string,
 ): Promise<Coordinator> {
-  let embedded: EmbeddedRedis | undefined;
   let target: RedisTarget;
   if (config.redis.clusterNodes.length > 0) target = { clusterNodes: config.redis.clusterNodes };
   else if (config.redis.url) target = { url: config.redis.url };
-  else {
-    embedded = await startEmbeddedRedis({ ...config.redis, logger });
-    target = { url: embedded.url };
-  }
+  else throw new Error('startCoordinator needs a Redis: REDIS_URL or REDIS_CLUSTER_NODES');
   const redis = connectRedis(target, logger);
   const store = createStore(redis, config.redis.keyPrefix);
   const services = createServices(store, config, logger);
@@ -50,15 +50,9 @@ export async function startCoordinator(
   } catch (err) {
     stopMaintenance();
     await redis.close();
-    await embedded?.stop();
     throw err;
   }
-  // Longer than the idle timeouts of common clients and proxies, so that a client never reuses a
-  // kept-alive connection in the instant the server closes it.
-  if ('keepAliveTimeout' in server) {
-    server.keepAliveTimeout = 65_000;
-    server.headersTimeout = 66_000;
-  }
+  const connections = limitConnections(server as Server, config.http.connections);
   const { port } = server.address() as AddressInfo;
   const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
 
@@ -74,12 +68,12 @@ export async function startCoordinator(
     if ('closeAllConnections' in server) server.closeAllConnections();
     stopMaintenance();
     await redis.close();
-    await embedded?.stop();
   };
   return {
     url: `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`,
     port,
     services,
+    connections: connections.open,
     stop: () => {
       stopping ??= stop();
       return stopping;

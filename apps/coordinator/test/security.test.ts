@@ -53,6 +53,7 @@ const TOOL_CALLS: [string, Record<string, unknown>][] = [
   ['respond_to_request', { request_id: '01ARZ3NDEKTSV4RRFFQ69G5FAV', response: 'x' }],
   ['wait_for_request', { timeout_seconds: 0 }],
   ['wait_for_response', { timeout_seconds: 0 }],
+  ['cancel_request', { request_id: '01ARZ3NDEKTSV4RRFFQ69G5FAV' }],
   ['get_conversation', { conversation_id: '01ARZ3NDEKTSV4RRFFQ69G5FAV' }],
 ];
 

@@ -70,19 +70,20 @@ describe.each(BACKENDS)('store on %s Redis', (backend: Backend) => {
     );
     await t.store.inbox.send(makeCommit(makeRequest({ message: 'tired' })));
     const opts = () => ({ ...claimOpts(), maxDeliveries: 1 });
-    expect(
-      (await t.store.inbox.claim('agent-b', opts())).requests.map((r) => r.request.message),
-    ).toEqual(['late', 'tired']);
+    expect((await t.store.inbox.claim('agent-b', opts())).requests.map((r) => r.preview)).toEqual([
+      'late',
+      'tired',
+    ]);
     await sleep(150);
     const later = await t.store.inbox.claim('agent-b', opts());
     expect(later.requests).toEqual([]);
-    expect(later.exhausted.map((r) => r.request.message).sort()).toEqual(['late', 'tired']);
+    expect(later.exhausted.map((r) => r.preview).sort()).toEqual(['late', 'tired']);
     await t.store.inbox.send(
       makeCommit(makeRequest({ message: 'gone' }), { expiresAtMs: Date.now() - 1 }),
     );
-    expect(
-      (await t.store.inbox.claim('agent-b', opts())).overdue.map((r) => r.request.message),
-    ).toEqual(['gone']);
+    expect((await t.store.inbox.claim('agent-b', opts())).overdue.map((r) => r.preview)).toEqual([
+      'gone',
+    ]);
   });
 
   it('stores one answer per request: the same one again is a duplicate, another a conflict', async () => {
@@ -111,14 +112,7 @@ describe.each(BACKENDS)('store on %s Redis', (backend: Backend) => {
     // The answered request left the inbox, and with it its bytes.
     expect(await call(t.keys.inbox('agent-b'), 'XLEN', t.keys.inbox('agent-b'))).toBe(0);
     expect(await call(t.keys.inboxBytes('agent-b'), 'GET', t.keys.inboxBytes('agent-b'))).toBe('0');
-    expect(
-      (
-        await t.store.inbox.unanswered('agent-b', 10, 'peek', {
-          nowMs: Date.now(),
-          previewBytes: 800,
-        })
-      ).total,
-    ).toBe(0);
+    expect((await t.store.inbox.unanswered('agent-b', 10, 'peek', Date.now())).total).toBe(0);
   });
 
   it('ends a request once: cancel only by its sender, expiry only once due', async () => {
@@ -143,26 +137,31 @@ describe.each(BACKENDS)('store on %s Redis', (backend: Backend) => {
     expect(await call(t.keys.inbox('agent-b'), 'XLEN', t.keys.inbox('agent-b'))).toBe(0);
   });
 
-  it('counts and lists unanswered requests with bounded work, previews in peek mode', async () => {
-    for (let i = 0; i < 5; i++)
+  it('lists unanswered requests as small pointers, their words read apart', async () => {
+    for (let i = 0; i < 5; i++) {
+      const message = `m${i}-${'x'.repeat(1000)}`;
       await t.store.inbox.send(
-        makeCommit(makeRequest({ message: `m${i}-${'x'.repeat(1000)}`, context: 'c' })),
+        makeCommit(makeRequest({ message, context: 'c' }), { preview: message.slice(0, 10) }),
       );
-    const peek = await t.store.inbox.unanswered('agent-b', 2, 'peek', {
-      nowMs: Date.now(),
-      previewBytes: 10,
-    });
+    }
+    const peek = await t.store.inbox.unanswered('agent-b', 2, 'peek', Date.now());
     expect(peek.total).toBe(5);
-    expect(peek.items.map((i) => [i.request.message, i.request.context, i.deliveries])).toEqual([
-      ['m0-xxxxxxx', undefined, 0],
-      ['m1-xxxxxxx', undefined, 0],
+    expect(peek.items.map((i) => [i.preview, i.deliveries])).toEqual([
+      ['m0-xxxxxxx', 0],
+      ['m1-xxxxxxx', 0],
     ]);
-    const listed = await t.store.inbox.unanswered('agent-b', 3, 'deliver', {
-      nowMs: Date.now(),
-      previewBytes: 10,
-    });
+    const listed = await t.store.inbox.unanswered('agent-b', 3, 'deliver', Date.now());
     expect(listed.items.map((i) => i.deliveries)).toEqual([1, 1, 1]);
-    expect(listed.items[0]?.request.context).toBe('c');
+    const full = await t.store.inbox.withWords('agent-b', listed.items);
+    expect(full.map((i) => [i.request.message.length, i.request.context])).toEqual([
+      [1003, 'c'],
+      [1003, 'c'],
+      [1003, 'c'],
+    ]);
+    // Once a request ends, its words are left to the conversation.
+    const first = full[0]?.request.request_id ?? '';
+    await t.store.requests.respond('agent-b', first, answer('done'), 60_000);
+    expect(await t.store.inbox.withWords('agent-b', listed.items.slice(0, 1))).toEqual([]);
   });
 
   it('queues an answer for its requester once, also after it was received', async () => {
@@ -231,7 +230,8 @@ describe.each(BACKENDS)('store on %s Redis', (backend: Backend) => {
     )) as [string, string[]][];
     const fields = entries[0]?.[1] ?? [];
     expect(fields.slice(0, 4)).toEqual(['type', 'request', 'request_id', request.request_id]);
-    expect(fields).toContain('look at me');
+    expect(fields).toContain('look at me'); // the preview
+    expect(fields).not.toContain('ctx');
     const got = await t.store.requests.get('agent-b', request.request_id);
     expect(got?.record).toMatchObject({
       from: 'agent-a',

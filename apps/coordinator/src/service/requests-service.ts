@@ -18,7 +18,7 @@ import { ulid } from 'ulid';
 import { AppError } from '../errors.js';
 import { requestToFields } from '../store/codec.js';
 import type { Store } from '../store/create-store.js';
-import type { InboxItem } from '../store/inbox-store.js';
+import type { FullInboxItem } from '../store/inbox-store.js';
 import type { AgentsService } from './agents-service.js';
 import type { AnswersService } from './answers-service.js';
 import type { Background } from './background.js';
@@ -35,13 +35,13 @@ export interface RequestsConfig {
 
 const RATE_WINDOW_MS = 60_000;
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
-/** Bytes of a message a hook preview needs at most (200 characters of up to 4 bytes). */
-const PREVIEW_BYTES = PREVIEW_CHARS * 4;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const preview = (text: string) => [...text].slice(0, PREVIEW_CHARS).join('');
+/** The first 200 characters (not UTF-16 units) of a text, without walking all of it. */
+const preview = (text: string) =>
+  [...text.slice(0, PREVIEW_CHARS * 2)].slice(0, PREVIEW_CHARS).join('');
 
-export const toDelivered = (item: InboxItem): DeliveredRequest => ({
+export const toDelivered = (item: FullInboxItem): DeliveredRequest => ({
   ...item.request,
   expires_at: new Date(item.expiresAtMs).toISOString(),
   delivery_count: item.deliveries,
@@ -114,7 +114,7 @@ export function createRequestsService(
               from,
               to: input.to,
               start: input.conversation_id === undefined,
-              fields: requestToFields(request, expiresAtMs),
+              fields: requestToFields(request),
             },
             config.retentionMs,
           ),
@@ -242,26 +242,21 @@ export function createRequestsService(
 
     /** Every unanswered request to `agent`, oldest first; listing marks them delivered. */
     async pending(agent: string, limit: number): Promise<ToolOutput<'get_pending_requests'>> {
-      const { total, items } = await store.inbox.unanswered(agent, limit, 'deliver', {
-        nowMs: Date.now(),
-        previewBytes: PREVIEW_BYTES,
-      });
-      return { requests: items.map(toDelivered), total };
+      const { total, items } = await store.inbox.unanswered(agent, limit, 'deliver', Date.now());
+      const full = await store.inbox.withWords(agent, items);
+      return { requests: full.map(toDelivered), total };
     },
 
     /** What hooks show: unanswered requests with previews; changes nothing. */
     async peek(agent: string, limit: number): Promise<PendingResponse> {
-      const { total, items } = await store.inbox.unanswered(agent, limit, 'peek', {
-        nowMs: Date.now(),
-        previewBytes: PREVIEW_BYTES,
-      });
+      const { total, items } = await store.inbox.unanswered(agent, limit, 'peek', Date.now());
       return {
         count: total,
-        requests: items.map(({ request: r }) => ({
+        requests: items.map(({ request: r, preview: p }) => ({
           request_id: r.request_id,
           from: r.from,
           conversation_id: r.conversation_id,
-          preview: preview(r.message),
+          preview: p,
           created_at: r.created_at,
         })),
       };

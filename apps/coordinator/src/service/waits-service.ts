@@ -154,9 +154,9 @@ export function createWaitsService(
             );
           for (const item of claim.overdue)
             background('expiring a request', () => answers.expire(agent, item.request.request_id));
-          const items = claim.requests;
-          if (items.length === 0) return { recheckInMs: claim.nextRedeliveryInMs };
-          if (signal.aborted) {
+          if (claim.requests.length === 0) return { recheckInMs: claim.nextRedeliveryInMs };
+          const items = await store.inbox.withWords(agent, claim.requests);
+          if (signal.aborted || items.length === 0) {
             await store.inbox.release(agent, items, config.redeliverAfterMs);
             return {};
           }

@@ -50,8 +50,25 @@ export function toFields(record: Record<string, string | number | undefined>): s
   return fields;
 }
 
-/** Field order puts the short, identifying fields first so redis-cli output reads well. */
-export function requestToFields(r: Request, expiresAtMs: number): string[] {
+/** A request as a conversation entry. Short, identifying fields first, so redis-cli reads well. */
+export function requestToFields(r: Request): string[] {
+  return toFields({
+    type: 'request',
+    request_id: r.request_id,
+    conversation_id: r.conversation_id,
+    from: r.from,
+    to: r.to,
+    created_at: r.created_at,
+    message: r.message,
+    context: r.context,
+  });
+}
+
+/**
+ * A request as an inbox entry: only what identifies it and a preview. Its words are in its
+ * record, so that no script ever handles them (bounded work, whatever their size).
+ */
+export function requestToPointer(r: Request, expiresAtMs: number, preview: string): string[] {
   return toFields({
     type: 'request',
     request_id: r.request_id,
@@ -60,8 +77,7 @@ export function requestToFields(r: Request, expiresAtMs: number): string[] {
     to: r.to,
     created_at: r.created_at,
     expires_at: expiresAtMs,
-    message: r.message,
-    context: r.context,
+    preview,
   });
 }
 
@@ -71,8 +87,15 @@ const asRecord = (f: Fields) =>
   Array.isArray(f) ? fieldsToRecord(f) : (f as Record<string, string>);
 
 export const parseRequest = (fields: Fields): Request => RequestSchema.parse(asRecord(fields));
+
+/** An inbox entry: the request without its words, and its preview. */
+export const parsePointer = (fields: Fields) => {
+  const r = asRecord(fields);
+  return {
+    request: RequestSchema.omit({ message: true, context: true }).parse(r),
+    expiresAtMs: Number(r.expires_at ?? 0),
+    preview: r.preview ?? '',
+  };
+};
 export const parseConversationMessage = (fields: Fields): ConversationMessage =>
   ConversationMessageSchema.parse(asRecord(fields));
-
-/** The `expires_at` (ms) of an inbox entry. */
-export const expiresAtOf = (fields: Fields): number => Number(asRecord(fields).expires_at ?? 0);

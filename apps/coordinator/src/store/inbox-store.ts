@@ -5,11 +5,10 @@
 import type { Request } from '@c3po/protocol';
 import { z } from 'zod';
 import {
-  fieldsToRecord,
   luaList,
-  parseRequest,
+  parsePointer,
   parseScriptJson,
-  requestToFields,
+  requestToPointer,
   ScriptEntriesSchema,
   type ScriptEntry,
   toFields,
@@ -21,10 +20,14 @@ import type { RunScript } from './script-runner.js';
 /** A request as it sits in an inbox: where it is, and how often it was handed out. */
 export interface InboxItem {
   entryId: string;
-  request: Request;
+  request: Omit<Request, 'message' | 'context'>;
   expiresAtMs: number;
+  preview: string;
   deliveries: number;
 }
+
+/** An inbox item with its words read from its record. */
+export type FullInboxItem = InboxItem & { request: Request };
 
 const SendOutcomeSchema = z.discriminatedUnion('outcome', [
   z.object({
@@ -47,15 +50,11 @@ const ClaimSchema = z.object({
 });
 const UnansweredSchema = z.object({ total: z.number().int(), requests: luaList(z.unknown()) });
 
-const toItem = (e: ScriptEntry): InboxItem => {
-  const fields = fieldsToRecord(e.fields);
-  return {
-    entryId: e.id,
-    request: parseRequest(fields),
-    expiresAtMs: Number(fields.expires_at ?? 0),
-    deliveries: e.deliveries,
-  };
-};
+const toItem = (e: ScriptEntry): InboxItem => ({
+  entryId: e.id,
+  ...parsePointer(e.fields),
+  deliveries: e.deliveries,
+});
 
 /** What a send stores: the request, its deadline, its record and the inbox limits it must fit. */
 export interface SendCommit {
@@ -88,6 +87,8 @@ export function createInboxStore(redis: RedisConnections, run: RunScript, keys: 
         state: 'queued',
         bytes: c.bytes,
         preview: c.preview,
+        message: r.message,
+        context: r.context,
       });
       const reply = await run(
         'send-4',
@@ -109,7 +110,7 @@ export function createInboxStore(redis: RedisConnections, run: RunScript, keys: 
           c.recordTtlMs,
           record.length,
           ...record,
-          ...requestToFields(r, c.expiresAtMs),
+          ...requestToPointer(r, c.expiresAtMs, c.preview),
         ],
       );
       return parseScriptJson(SendOutcomeSchema, reply);
@@ -151,23 +152,44 @@ export function createInboxStore(redis: RedisConnections, run: RunScript, keys: 
 
     /**
      * Unanswered requests, oldest first, and how many there are. `deliver` marks the listed new
-     * ones delivered; `peek` changes nothing and cuts messages to `previewBytes` (deliveries 0 =
-     * never delivered).
+     * ones delivered; `peek` changes nothing (deliveries 0 = never delivered).
      */
-    async unanswered(
-      agent: string,
-      limit: number,
-      mode: 'deliver' | 'peek',
-      opts: { nowMs: number; previewBytes: number },
-    ) {
+    async unanswered(agent: string, limit: number, mode: 'deliver' | 'peek', nowMs: number) {
       const reply = await run(
         'read-unanswered-2',
         [keys.inbox(agent), keys.delivered(agent)],
-        [GROUP, CONSUMER, limit, mode, opts.nowMs, opts.previewBytes],
+        [GROUP, CONSUMER, limit, mode, nowMs],
       );
       const { total, requests } = parseScriptJson(UnansweredSchema, reply);
       const entries = ScriptEntriesSchema.parse(requests);
       return { total, items: entries.map(toItem) };
+    },
+
+    /**
+     * The items with their words, read from their records in one parallel round trip. An item
+     * whose request ended meanwhile (its words are gone from the record) is left out.
+     */
+    async withWords(agent: string, items: readonly InboxItem[]): Promise<FullInboxItem[]> {
+      const words = await Promise.all(
+        items.map((i) => {
+          const key = keys.request(agent, i.request.request_id);
+          return redis.call(key, 'HMGET', key, 'message', 'context');
+        }),
+      );
+      return items.flatMap((item, n) => {
+        const [message, context] = (words[n] as (string | null)[] | undefined) ?? [];
+        if (typeof message !== 'string') return [];
+        return [
+          {
+            ...item,
+            request: {
+              ...item.request,
+              message,
+              ...(typeof context === 'string' ? { context } : {}),
+            },
+          },
+        ];
+      });
     },
 
     /** How many requests wait in each agent's inbox (one parallel round trip). */

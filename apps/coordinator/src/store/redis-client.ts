@@ -10,6 +10,41 @@ import { tracked } from './round-trips.js';
 /** Where to connect: one server, or the seed nodes of a cluster. */
 export type RedisTarget = { url: string } | { clusterNodes: readonly string[] };
 
+/** A command got no reply in time: the server (or a cluster master) hangs. Retryable. */
+export class RedisDeadlineError extends Error {
+  override name = 'RedisDeadlineError';
+}
+
+/** A command that gets no reply within this is given up (node-redis has no timeout once it is sent). */
+const COMMAND_DEADLINE_MS = 3_000;
+/** After this many deadlines in a row, a cluster client is replaced (it would not notice a hung master). */
+const MISSES_BEFORE_RECONNECT = 3;
+
+/** Races `send` against the deadline; counts misses in `misses`. */
+function withDeadline<T>(
+  send: () => Promise<T>,
+  misses: { count: number; onMiss(): void },
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      misses.count += 1;
+      misses.onMiss();
+      reject(new RedisDeadlineError(`Redis did not answer within ${COMMAND_DEADLINE_MS} ms`));
+    }, COMMAND_DEADLINE_MS);
+    send().then(
+      (value) => {
+        clearTimeout(timer);
+        misses.count = 0;
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}
+
 /** How one Redis server answered a PING. */
 export interface NodeHealth {
   node: string;
@@ -71,9 +106,11 @@ function single(url: string, logger: Logger): RedisConnections {
       logger.warn({ role, err: String(err) }, 'redis connect failed; retrying in the background');
     });
   }
+  const misses = { count: 0, onMiss() {} };
   return {
     mode: 'single',
-    call: (_key, ...args) => tracked(() => command.sendCommand(args.map(String))),
+    call: (_key, ...args) =>
+      tracked(() => withDeadline(() => command.sendCommand(args.map(String)), misses)),
     sSubscribe: (channel, listener) => subscriber.sSubscribe(channel, listener),
     sUnsubscribe: (channel) => subscriber.sUnsubscribe(channel),
     onPubSubReady: (fn) => subscriber.on('ready', fn),
@@ -108,28 +145,66 @@ function nodeDefaults(seed: string) {
 }
 
 function cluster(seeds: readonly string[], logger: Logger): RedisConnections {
-  const defaults = nodeDefaults(seeds[0] ?? 'redis://127.0.0.1:6379');
-  const client = createCluster({
-    rootNodes: seeds.map((url) => ({ url })),
-    defaults,
-    RESP: 2,
-  });
-  watch(client, 'cluster', logger);
   const readyHooks: (() => void)[] = [];
-  client.on('node-error', (err: Error, node: { host?: string; port?: number }) => {
-    logger.debug({ node: `${node.host}:${node.port}`, err: err.message }, 'redis node error');
-  });
-  client.on('node-ready', () => {
+  const ringAll = () => {
     for (const fn of readyHooks) fn();
-  });
-  client.connect().catch((err: unknown) => {
-    logger.warn({ err: String(err) }, 'redis cluster connect failed; retrying in the background');
-  });
+  };
+  const open = () => {
+    const client = createCluster({
+      rootNodes: seeds.map((url) => ({ url })),
+      // Per-node settings (credentials, TLS, timeouts) must be in `defaults`; RESP at the top.
+      defaults: {
+        ...nodeDefaults(seeds[0] ?? 'redis://127.0.0.1:6379'),
+        // With a ping every second an idle connection never times out; a hung node does.
+        pingInterval: 1_000,
+      },
+      RESP: 2,
+      // Look for the new master a second after a node starts reconnecting (default 5 s).
+      topologyRefreshOnReconnectionAttemptStrategy: 1_000,
+    });
+    watch(client, 'cluster', logger);
+    client.on('node-error', (err: Error, node: { host?: string; port?: number }) => {
+      logger.debug({ node: `${node.host}:${node.port}`, err: err.message }, 'redis node error');
+    });
+    // A resubscription is confirmed a little after the node is ready: re-check then, and again.
+    client.on('node-ready', () => {
+      ringAll();
+      setTimeout(ringAll, 100).unref();
+    });
+    client.connect().catch((err: unknown) => {
+      logger.warn({ err: String(err) }, 'redis cluster connect failed; retrying in the background');
+    });
+    return client;
+  };
+  let client = open();
+  /** Channels and their listeners, to subscribe again on a replaced client. */
+  const subscriptions = new Map<string, (message: string) => void>();
+  const misses = {
+    count: 0,
+    onMiss() {
+      if (misses.count < MISSES_BEFORE_RECONNECT) return;
+      misses.count = 0;
+      logger.warn('a redis cluster master does not answer; reconnecting to the cluster');
+      const old = client;
+      client = open();
+      old.destroy();
+      for (const [channel, listener] of subscriptions)
+        client.sSubscribe(channel, listener).catch(() => {});
+      ringAll();
+    },
+  };
   return {
     mode: 'cluster',
-    call: (key, ...args) => tracked(() => client.sendCommand(key, false, args.map(String))),
-    sSubscribe: (channel, listener) => client.sSubscribe(channel, listener),
-    sUnsubscribe: (channel) => client.sUnsubscribe(channel),
+    call: (key, ...args) =>
+      tracked(() => withDeadline(() => client.sendCommand(key, false, args.map(String)), misses)),
+    async sSubscribe(channel, listener) {
+      subscriptions.set(channel, listener);
+      await client.sSubscribe(channel, listener);
+    },
+    async sUnsubscribe(channel) {
+      subscriptions.delete(channel);
+      await client.sUnsubscribe(channel);
+    },
     onPubSubReady: (fn) => readyHooks.push(fn),
     async pingAll() {
       const masters = client.masters;
@@ -139,7 +214,8 @@ function cluster(seeds: readonly string[], logger: Logger): RedisConnections {
         masters.map(async (m) => {
           const node = `${m.host}:${m.port}`;
           try {
-            await (await client.nodeClient(m)).ping();
+            const nodeClient = await client.nodeClient(m);
+            await withDeadline(() => nodeClient.ping(), { count: 0, onMiss() {} });
             return { node, ok: true };
           } catch (err) {
             return { node, ok: false, error: errorText(err) };

@@ -11,11 +11,13 @@ import {
   TimeoutError,
 } from 'redis';
 import { unavailable } from '../errors.js';
+import { RedisDeadlineError } from './redis-client.js';
 
 /** Reply errors that mean "the server cannot take this right now", not "this command is wrong". */
 const TRANSIENT_REPLIES = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|OOM|NOREPLICAS)/;
 
 const CONNECTION_ERRORS = [
+  RedisDeadlineError,
   ClientClosedError,
   ClientOfflineError,
   ConnectionTimeoutError,

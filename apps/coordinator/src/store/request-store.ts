@@ -27,6 +27,8 @@ export const RequestRecordSchema = z.object({
   reason: z.string().optional(),
 });
 export type RequestRecord = z.infer<typeof RequestRecordSchema>;
+/** The record's fields, `request_id` first (absent: no record). */
+const RECORD_FIELDS = Object.keys(RequestRecordSchema.shape);
 
 const RecordReplySchema = z.object({
   result: z.string(),
@@ -65,18 +67,24 @@ export function createRequestStore(redis: RedisConnections, run: RunScript, keys
   ];
 
   return {
-    /** The record of a request to `agent`, and when it was first delivered (if it was). */
+    /** The record of a request to `agent` (not its words), and when it was first delivered. */
     async get(
       agent: string,
       requestId: string,
     ): Promise<{ record: RequestRecord; deliveredAtMs: number | undefined } | undefined> {
-      const [hash, delivered] = await Promise.all([
-        redis.call(keys.request(agent, requestId), 'HGETALL', keys.request(agent, requestId)),
+      const key = keys.request(agent, requestId);
+      const [values, delivered] = await Promise.all([
+        redis.call(key, 'HMGET', key, ...RECORD_FIELDS),
         redis.call(keys.delivered(agent), 'HGET', keys.delivered(agent), requestId),
       ]);
-      if (!Array.isArray(hash) || hash.length === 0) return undefined;
+      const list = Array.isArray(values) ? values : [];
+      if (list[0] === null || list[0] === undefined) return undefined;
+      const hash: Record<string, string> = {};
+      RECORD_FIELDS.forEach((f, i) => {
+        if (typeof list[i] === 'string') hash[f] = list[i] as string;
+      });
       return {
-        record: RequestRecordSchema.parse(fieldsToRecord(hash)),
+        record: RequestRecordSchema.parse(hash),
         deliveredAtMs:
           delivered === null || delivered === undefined ? undefined : Number(delivered),
       };

@@ -1,32 +1,18 @@
 -- Lists a recipient's unanswered requests, oldest first: delivered ones (with their delivery counts)
 -- then ones not delivered yet. In 'deliver' mode the listed new ones become delivered; in 'peek'
--- mode nothing changes and only a preview of each message is returned (for hooks).
--- Bounded: at most `limit` entries are read, whatever the size of the inbox.
+-- mode nothing changes (for hooks). Bounded: at most `limit` small pointer entries are read,
+-- whatever the size of the inbox.
 -- KEYS[1] inbox stream   KEYS[2] delivered hash
--- ARGV[1] group   ARGV[2] consumer   ARGV[3] limit   ARGV[4] mode: 'deliver' or 'peek'
--- ARGV[5] now ms   ARGV[6] preview bytes
+-- ARGV[1] group   ARGV[2] consumer   ARGV[3] limit   ARGV[4] mode: 'deliver' or 'peek'   ARGV[5] now ms
 -- Returns JSON {total, requests = [{id, fields, deliveries}]} (deliveries 0: never delivered).
 local inbox, delivered, group, consumer = KEYS[1], KEYS[2], ARGV[1], ARGV[2]
-local limit, mode, now, preview = tonumber(ARGV[3]), ARGV[4], ARGV[5], tonumber(ARGV[6])
+local limit, mode, now = tonumber(ARGV[3]), ARGV[4], ARGV[5]
 if redis.call('EXISTS', inbox) == 0 then return cjson.encode({ total = 0, requests = {} }) end
-local function shown(fields)
-  if mode ~= 'peek' then return fields end
-  local out = {}
-  for i = 1, #fields, 2 do
-    local name, value = fields[i], fields[i + 1]
-    if name == 'message' then value = string.sub(value, 1, preview) end
-    if name ~= 'context' then
-      out[#out + 1] = name
-      out[#out + 1] = value
-    end
-  end
-  return out
-end
 local requests = {}
 for _, p in ipairs(redis.call('XPENDING', inbox, group, '-', '+', limit)) do
   local entry = redis.call('XRANGE', inbox, p[1], p[1])[1]
   if entry then
-    requests[#requests + 1] = { id = p[1], fields = shown(entry[2]), deliveries = p[4] }
+    requests[#requests + 1] = { id = p[1], fields = entry[2], deliveries = p[4] }
   end
 end
 local room = limit - #requests
@@ -47,7 +33,7 @@ if room > 0 then
       if info.name == group then last = info['last-delivered-id'] end
     end
     for _, entry in ipairs(redis.call('XRANGE', inbox, '(' .. last, '+', 'COUNT', room)) do
-      requests[#requests + 1] = { id = entry[1], fields = shown(entry[2]), deliveries = 0 }
+      requests[#requests + 1] = { id = entry[1], fields = entry[2], deliveries = 0 }
     end
   end
 end

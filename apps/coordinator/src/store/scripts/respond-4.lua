@@ -32,5 +32,7 @@ redis.call('XACK', KEYS[2], ARGV[1], r.entry)
 redis.call('XDEL', KEYS[2], r.entry)
 redis.call('DECRBY', KEYS[3], r.bytes)
 redis.call('HDEL', KEYS[4], r.request_id)
+-- The words stay in the conversation; the record keeps only what the sender may ask again.
+redis.call('HDEL', record, 'message', 'context')
 redis.call('SPUBLISH', ARGV[4], ARGV[5])
 return cjson.encode({ result = 'answered', record = fields() })
