@@ -1,6 +1,7 @@
 /**
  * @module The operator view's payloads: what the status page, `c3po` and anyone with the admin or
- * a viewer token read from `/api/operator/*` (read-only), and the events of its live feed.
+ * a viewer token read from `/api/operator/*` (read-only), the events of its live feed, and the
+ * query of the REST wait for an answer (`GET /api/requests/:id/response`).
  */
 import { z } from 'zod';
 import { AgentIdSchema, ConversationIdSchema } from './ids.js';

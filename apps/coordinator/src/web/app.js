@@ -77,10 +77,13 @@ function showGate(message) {
   stopFollowing();
   $('dashboard').hidden = true;
   $('gate').hidden = false;
-  $('forget').hidden = !token;
   const error = $('gate-error');
   error.hidden = !token;
   error.textContent = token ? `That token was not accepted: ${message}` : '';
+  // A refused token is not kept: the next visit asks again.
+  token = '';
+  sessionStorage.removeItem(TOKEN_KEY);
+  $('forget').hidden = true;
   $('health').replaceChildren();
   setLive(false, 'locked');
 }
