@@ -94,11 +94,15 @@ export function createAnswersService(
     ]);
   };
 
-  /** Settles a change and records its event; the record as it is now. */
+  /**
+   * Settles a change and records its event; the record as it is now. A cancel's settling is not
+   * waited for: nobody waits on it, and if it fails the sweep settles it at the deadline.
+   */
   const finish = async (change: RecordChange<string>, type: string) => {
     const r = change.record;
     if (!r) return undefined;
-    await settle(r);
+    if (r.state === 'cancelled') background('settling a cancelled request', () => settle(r));
+    else await settle(r);
     if (change.result === 'ended' || change.result === 'answered') event(type, r);
     return r;
   };

@@ -60,6 +60,11 @@ export interface RedisConnections {
   sUnsubscribe(channel: string): Promise<void>;
   /** Registers `fn` to run whenever a pub/sub connection is back: rings may have been lost. */
   onPubSubReady(fn: () => void): void;
+  /**
+   * Loads Lua scripts on every server (every master), now and whenever one (re)connects, so that
+   * EVALSHA finds them without a round trip for NOSCRIPT.
+   */
+  preloadScripts(sources: readonly string[]): void;
   /** PINGs every server (every master of a cluster). */
   pingAll(): Promise<NodeHealth[]>;
   close(): Promise<void>;
@@ -107,8 +112,18 @@ function single(url: string, logger: Logger): RedisConnections {
     });
   }
   const misses = { count: 0, onMiss() {} };
+  let scripts: readonly string[] = [];
+  const load = () => {
+    for (const source of scripts)
+      command.sendCommand(['SCRIPT', 'LOAD', source]).catch(() => {});
+  };
+  command.on('ready', load);
   return {
     mode: 'single',
+    preloadScripts(sources) {
+      scripts = sources;
+      if (command.isReady) load();
+    },
     call: (_key, ...args) =>
       tracked(() => withDeadline(() => command.sendCommand(args.map(String)), misses)),
     sSubscribe: (channel, listener) => subscriber.sSubscribe(channel, listener),
@@ -149,6 +164,18 @@ function cluster(seeds: readonly string[], logger: Logger): RedisConnections {
   const ringAll = () => {
     for (const fn of readyHooks) fn();
   };
+  let scripts: readonly string[] = [];
+  /** Loads the scripts on every master (a new one after a failover has none). */
+  const loadAll = () => {
+    for (const master of client.masters) {
+      client
+        .nodeClient(master)
+        .then((node) =>
+          Promise.all(scripts.map((source) => node.sendCommand(['SCRIPT', 'LOAD', source]))),
+        )
+        .catch(() => {});
+    }
+  };
   const open = () => {
     const client = createCluster({
       rootNodes: seeds.map((url) => ({ url })),
@@ -170,6 +197,7 @@ function cluster(seeds: readonly string[], logger: Logger): RedisConnections {
     client.on('node-ready', () => {
       ringAll();
       setTimeout(ringAll, 100).unref();
+      loadAll();
     });
     client.connect().catch((err: unknown) => {
       logger.warn({ err: String(err) }, 'redis cluster connect failed; retrying in the background');
@@ -195,6 +223,10 @@ function cluster(seeds: readonly string[], logger: Logger): RedisConnections {
   };
   return {
     mode: 'cluster',
+    preloadScripts(sources) {
+      scripts = sources;
+      loadAll();
+    },
     call: (key, ...args) =>
       tracked(() => withDeadline(() => client.sendCommand(key, false, args.map(String)), misses)),
     async sSubscribe(channel, listener) {

@@ -48,6 +48,7 @@ export function createScriptRunner(redis: RedisConnections): RunScript {
     const sha = createHash('sha1').update(source).digest('hex');
     scripts.set(match[1], { source, sha, keyCount: Number(match[2]) });
   }
+  redis.preloadScripts([...scripts.values()].map((s) => s.source));
   return async (name, keys, args) => {
     const script = scripts.get(name);
     if (!script) throw new Error(`no Lua script named ${name} in ${SCRIPT_DIR.pathname}`);

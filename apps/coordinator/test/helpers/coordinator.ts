@@ -25,16 +25,16 @@ export async function startTestCoordinator(
     ...env,
   });
   const coordinator = await startCoordinator(config, createLogger(config.logLevel), 'test');
-  if (backend === 'cluster') await waitForCluster(coordinator);
+  await waitForRedis(coordinator, backend === 'cluster' ? 3 : 1);
   return { ...coordinator, prefix };
 }
 
-/** The cluster client connects in the background; wait until every master answers. */
-async function waitForCluster(coordinator: Coordinator) {
-  for (let i = 0; i < 100; i++) {
+/** Redis clients connect in the background; wait until every server (master) answers. */
+async function waitForRedis(coordinator: Coordinator, servers: number) {
+  for (let i = 0; i < 200; i++) {
     const health = await coordinator.services.health().catch(() => undefined);
-    if (health?.ok && health.nodes.length >= 3) return;
-    await new Promise((r) => setTimeout(r, 50));
+    if (health?.ok && health.nodes.length >= servers) return;
+    await new Promise((r) => setTimeout(r, 25));
   }
-  throw new Error('the coordinator did not connect to the test cluster');
+  throw new Error('the coordinator did not connect to the test Redis');
 }
