@@ -67,7 +67,6 @@ export {
   type OperatorAgent,
   OperatorAgentSchema,
   OperatorAgentsSchema,
-  OperatorConversationIdSchema,
   OperatorConversationsQuerySchema,
   OperatorConversationsSchema,
   type OperatorEvent,

@@ -4,7 +4,7 @@
  * query of the REST wait for an answer (`GET /api/requests/:id/response`).
  */
 import { z } from 'zod';
-import { AgentIdSchema, ConversationIdSchema } from './ids.js';
+import { AgentIdSchema } from './ids.js';
 import { AgentInfoSchema, RequestSchema, RequestStateSchema, ResponseSchema } from './messages.js';
 
 const Timestamp = z.string().describe('ISO 8601 time, UTC');
@@ -112,9 +112,6 @@ export const OperatorThreadSchema = z.object({
   messages: z.array(ThreadMessageSchema),
 });
 export type OperatorThread = z.infer<typeof OperatorThreadSchema>;
-
-/** The path parameter of `GET /api/operator/conversations/:id`. */
-export const OperatorConversationIdSchema = ConversationIdSchema;
 
 /** An open request, from the index of deadlines. */
 export const InFlightRequestSchema = z.object({

@@ -4,7 +4,7 @@
  * token mode only for the admin token or a viewer token (403 with how to get one otherwise).
  */
 import {
-  OperatorConversationIdSchema,
+  ConversationIdSchema,
   OperatorConversationsQuerySchema,
   OperatorEventsQuerySchema,
   ROUTES,
@@ -37,7 +37,7 @@ export function operatorRoutes(services: Services, version: string) {
       return c.json({ conversations: await overview.conversations(query) });
     })
     .get(`${path(r.conversations)}/:id`, async (c) => {
-      const id = OperatorConversationIdSchema.parse(c.req.param('id'));
+      const id = ConversationIdSchema.parse(c.req.param('id'));
       return c.json(await overview.thread(id));
     })
     .get(path(r.requests), async (c) => c.json(await overview.requests()))
