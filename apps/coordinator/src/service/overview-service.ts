@@ -75,15 +75,6 @@ export type OverviewService = ReturnType<typeof createOverviewService>;
 export function createOverviewService(store: Store, deps: OverviewDeps) {
   const { agents, waits } = deps;
 
-  const listAgents = async (): Promise<{ agents: OperatorAgent[]; total: number }> => {
-    const list = await agents.list();
-    const depths = await store.inbox.depths(list.agents.map((a) => a.agent_id));
-    return {
-      agents: list.agents.map((a, i) => ({ ...a, inbox: depths[i] ?? 0 })),
-      total: list.total,
-    };
-  };
-
   return {
     /** The coordinator, its Redis and the counts on the status page's header. */
     async status(version: string): Promise<OperatorStatus> {
@@ -123,7 +114,14 @@ export function createOverviewService(store: Store, deps: OverviewDeps) {
     },
 
     /** The most recently seen agents with their inbox depth. */
-    agents: listAgents,
+    async agents(): Promise<{ agents: OperatorAgent[]; total: number }> {
+      const list = await agents.list();
+      const depths = await store.inbox.depths(list.agents.map((a) => a.agent_id));
+      return {
+        agents: list.agents.map((a, i) => ({ ...a, inbox: depths[i] ?? 0 })),
+        total: list.total,
+      };
+    },
 
     /** Conversations, most recently active first; with `agent`, only those it took part in. */
     async conversations(opts: { agent?: string; limit?: number }): Promise<ConversationSummary[]> {
