@@ -3,7 +3,7 @@
  * 10,000 answered requests, their answers taken by a mix of waits with and without request_id,
  * driven through the services of an in-process coordinator (the tools call the same functions).
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import type { Caller } from '../src/service/caller.js';
 import { createKeys, GROUP, type Keys } from '../src/store/keys.js';
@@ -31,8 +31,11 @@ beforeAll(async () => {
   for (const agent of [...SENDERS, ...RECIPIENTS]) await c.services.agents.seen(agent);
 });
 
-afterAll(async () => {
+afterEach(() => {
   vi.useRealTimers();
+});
+
+afterAll(async () => {
   await redis.close();
   await c.stop();
 });
@@ -136,5 +139,37 @@ describe('answer queues after many answered requests', () => {
     const { got } = await takeAnswers(late);
     expect(got.size).toBe(2);
     for (const s of SENDERS) expect(await count('ZCARD', keys.received(s))).toBe(1);
+  });
+
+  it('counts no request in flight once everything sent was answered, also after a resend or a refused send', async () => {
+    const d = await startTestCoordinator();
+    try {
+      const a = caller('sender-a');
+      await d.services.agents.seen('recipient-x');
+      const input = { to: 'recipient-x', message: 'once', idempotency_key: 'key-1' };
+      const first = await d.services.requests.send(a, input);
+      // The retry of a send whose reply was lost: the same request comes back.
+      const again = await d.services.requests.send(a, input);
+      expect(again).toMatchObject({ request_id: first.request_id, duplicate: true });
+      // A send refused before its commit (its recipient was never seen).
+      await expect(
+        d.services.requests.send(a, { to: 'nobody', message: 'hello?' }),
+      ).rejects.toMatchObject({ code: 'unknown_agent' });
+      await d.services.answers.respond('recipient-x', {
+        request_id: first.request_id,
+        response: 'done',
+      });
+      const status = await d.services.overview.status('test');
+      expect(status.requests).toMatchObject({ in_flight: 0 });
+      const dKeys = createKeys(d.prefix);
+      expect(await count('ZCARD', dKeys.deadlines)).toBe(0);
+      // The sender's pointers name the one request it sent, not the sends that never were.
+      const pattern = dKeys.sent('sender-a', '*');
+      expect(await redis.call(pattern, 'KEYS', pattern)).toEqual([
+        dKeys.sent('sender-a', first.request_id),
+      ]);
+    } finally {
+      await d.stop();
+    }
   });
 });
