@@ -101,6 +101,14 @@ export async function openRedisProbe(url: string, prefix: string) {
       };
     },
 
+    /** How many keys there are under the prefix. */
+    async countKeys(): Promise<number> {
+      let n = 0;
+      for await (const batch of client.scanIterator({ MATCH: `${prefix}:*`, COUNT: 1000 }))
+        n += batch.length;
+      return n;
+    },
+
     /** Removes every key under the prefix (for a Redis the soak did not start). */
     async removeAll(): Promise<number> {
       let removed = 0;

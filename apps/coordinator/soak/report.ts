@@ -30,7 +30,7 @@ export function formatReport(r: SoakReport): string {
       (c, i) =>
         `  coordinator ${i + 1} RSS ${mb(c.rssMb.before)} before, ${mb(c.rssMb.peak)} peak, ${mb(c.rssMb.after)} after`,
     ),
-    `  Redis used_memory ${mb(r.redis.usedMemoryMb.before)} before, ${mb(r.redis.usedMemoryMb.after)} after`,
+    `  Redis used_memory ${mb(r.redis.usedMemoryMb.before)} before, ${mb(r.redis.usedMemoryMb.after)} after; ${r.redis.keysAfter} keys left (request records and conversations, kept for the retention period${o.redisUrl ? '; removed now' : ''})`,
     `  drained       ${d.drained ? 'yes' : 'NO'}: inbox entries ${d.inboxEntries}, pending entries ${d.pendingEntries}, delivered marks ${d.deliveredMarks}, queued answers ${d.queuedAnswers}, open deadlines ${d.deadlines}, inbox bytes ${d.inboxBytes}`,
     `  deadline entries without a request ${d.deadlinesWithoutRequest} (from resends with the same idempotency key; swept at their deadline)`,
     `  received marks ${d.receivedMarks.total} (at most ${d.receivedMarks.maxPerAgent} for one agent; one per answer received)`,

@@ -30,7 +30,8 @@ export interface SoakReport {
   latencyMs: Latency & { byMode: Record<AnswerMode, Latency> };
   elapsedSeconds: number;
   coordinators: { rssMb: { before: number; peak: number; after: number } }[];
-  redis: { usedMemoryMb: { before: number; after: number } };
+  /** Redis memory, and the keys the soak left (records and conversations kept for retention). */
+  redis: { usedMemoryMb: { before: number; after: number }; keysAfter: number };
   drain: DrainState & { drained: boolean };
   /** Why the soak failed; empty when it passed. */
   failures: string[];
@@ -169,6 +170,7 @@ async function drive(
     drain = await probe.drainState(ids);
   }
   const memoryAfter = await probe.usedMemory();
+  const keysAfter = await probe.countKeys();
   const rssAfter = pids.map(rssBytes);
   const t = ledger.tally();
   const report: SoakReport = {
@@ -210,7 +212,7 @@ async function drive(
         after: (rssAfter[i] ?? Number.NaN) / MB,
       },
     })),
-    redis: { usedMemoryMb: { before: memoryBefore / MB, after: memoryAfter / MB } },
+    redis: { usedMemoryMb: { before: memoryBefore / MB, after: memoryAfter / MB }, keysAfter },
     drain: { ...drain, drained: drained(drain) },
     failures: [],
   };
