@@ -40,7 +40,7 @@ export function leanAgent(baseUrl: string, id: string): Agent {
             const json = res.headers['content-type']?.startsWith('text/event-stream')
               ? text
                   .split('\n')
-                  .filter((line) => line.startsWith('data: '))
+                  .filter((line) => line.startsWith('data: ') && line.length > 6)
                   .map((line) => JSON.parse(line.slice(6)))
                   .find((m: { id?: number }) => m.id === rpcId)
               : JSON.parse(text);

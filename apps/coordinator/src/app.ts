@@ -1,12 +1,12 @@
 /** @module The Hono app: middlewares, REST routes and the MCP endpoint. No listening here. */
 import { ROUTES } from '@c3po/protocol';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import { agentAuth } from './http/agent-auth.js';
 import type { AppEnv } from './http/app-env.js';
+import { bodyLimit } from './http/body-limit.js';
 import { createErrorHandler } from './http/error-handler.js';
 import { hostCheck } from './http/host-check.js';
 import { identity } from './http/identity.js';
@@ -62,17 +62,14 @@ export function createApp({ services, config, logger, version }: AppDeps) {
     );
   }
   app.use(
-    bodyLimit({
-      maxSize: config.http.maxBodyBytes,
-      onError: () => {
-        throw new AppError(
-          'payload_too_large',
-          `The request body is over ${config.http.maxBodyBytes} bytes.`,
-          {
-            hint: `Messages, context and responses are limited to ${config.limits.maxTextBytes} bytes each; send less text.`,
-          },
-        );
-      },
+    bodyLimit(config.http.maxBodyBytes, () => {
+      throw new AppError(
+        'payload_too_large',
+        `The request body is over ${config.http.maxBodyBytes} bytes.`,
+        {
+          hint: `Messages, context and responses are limited to ${config.limits.maxTextBytes} bytes each; send less text.`,
+        },
+      );
     }),
   );
   app.route('/api', healthRoutes(services, version));

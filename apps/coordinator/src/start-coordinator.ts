@@ -60,11 +60,18 @@ export async function startCoordinator(
   const stop = async () => {
     services.waits.stop();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    if ('closeIdleConnections' in server) server.closeIdleConnections();
+    // A kept-alive connection becomes idle when its last answer is written: close it then,
+    // rather than at the end of the grace period.
+    const closeIdle = () => {
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
+    };
+    closeIdle();
+    const sweeper = setInterval(closeIdle, 50);
     const grace = new Promise<void>((resolve) =>
       setTimeout(resolve, config.shutdownGraceMs).unref(),
     );
     await Promise.race([closed, grace]);
+    clearInterval(sweeper);
     if ('closeAllConnections' in server) server.closeAllConnections();
     stopMaintenance();
     await redis.close();

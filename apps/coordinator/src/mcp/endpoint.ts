@@ -6,6 +6,7 @@
  * handed out for an answer that never reached the connection is given back.
  */
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { Hono } from 'hono';
 import { AppError } from '../errors.js';
@@ -53,6 +54,34 @@ const isDiscoveryProbe = (body: unknown) =>
   'method' in body &&
   body.method === 'server/discover';
 
+/** Per socket, the answers written lately and what to do once it is known whether they arrived. */
+const recent = new WeakMap<Socket, Set<(delivered: boolean) => void>>();
+
+/**
+ * Calls `settle(false)` if the connection is reset within RESET_GRACE_MS, else `settle(true)`.
+ * One close listener per socket, however many answers a kept-alive connection carries.
+ */
+function watchForReset(socket: Socket, settle: (delivered: boolean) => void) {
+  let waiting = recent.get(socket);
+  if (!waiting) {
+    const set = new Set<(delivered: boolean) => void>();
+    waiting = set;
+    recent.set(socket, set);
+    socket.once('close', (hadError: boolean) => {
+      for (const fn of set) fn(!hadError);
+      set.clear();
+    });
+  }
+  const entry = (delivered: boolean) => {
+    clearTimeout(timer);
+    waiting?.delete(entry);
+    settle(delivered);
+  };
+  const timer = setTimeout(() => entry(true), RESET_GRACE_MS);
+  timer.unref();
+  waiting.add(entry);
+}
+
 export function mcpRoutes(opts: McpEndpointOptions) {
   const tools = createToolDispatcher(opts);
   const lifecycle = createLifecycleServer({ version: opts.version, tools: tools.list });
@@ -78,16 +107,7 @@ export function mcpRoutes(opts: McpEndpointOptions) {
         giveBack(outgoing.writableFinished && !socket.errored);
         return;
       }
-      const onClose = (hadError: boolean) => {
-        clearTimeout(timer);
-        giveBack(!hadError);
-      };
-      const timer = setTimeout(() => {
-        socket.off('close', onClose);
-        giveBack(true);
-      }, RESET_GRACE_MS);
-      timer.unref();
-      socket.once('close', onClose);
+      watchForReset(socket, giveBack);
     });
   };
 

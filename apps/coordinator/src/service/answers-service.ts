@@ -6,12 +6,12 @@
  * crash: by a retried answer, or by the expiry sweep at the request's deadline.
  */
 import type { Response, ToolInput, ToolOutput } from '@c3po/protocol';
-import { ulid } from 'ulid';
 import { AppError } from '../errors.js';
 import { toFields } from '../store/codec.js';
 import type { Store } from '../store/create-store.js';
 import type { RecordChange, RequestRecord, StoredAnswer } from '../store/request-store.js';
 import type { Background } from './background.js';
+import { newId } from './new-id.js';
 
 /** Dead-lettered requests kept per agent (about). */
 const DEAD_LETTER_MAX = 1_000;
@@ -119,7 +119,7 @@ export function createAnswersService(
       mode === 'cancel'
         ? {}
         : {
-            response_id: ulid(),
+            response_id: newId(),
             status: 'error',
             answered_at: now,
             response:
@@ -149,7 +149,7 @@ export function createAnswersService(
       input: ToolInput<'respond_to_request'>,
     ): Promise<ToolOutput<'respond_to_request'>> {
       const answer: StoredAnswer = {
-        response_id: ulid(),
+        response_id: newId(),
         response: input.response,
         status: input.status ?? 'success',
         answered_at: new Date().toISOString(),

@@ -14,7 +14,6 @@ import {
   type ToolOutput,
   utf8ByteLength,
 } from '@c3po/protocol';
-import { ulid } from 'ulid';
 import { AppError } from '../errors.js';
 import { requestToFields } from '../store/codec.js';
 import type { Store } from '../store/create-store.js';
@@ -23,6 +22,7 @@ import type { AgentsService } from './agents-service.js';
 import type { AnswersService } from './answers-service.js';
 import type { Background } from './background.js';
 import type { Caller } from './caller.js';
+import { newId } from './new-id.js';
 
 export interface RequestsConfig {
   retentionMs: number;
@@ -46,6 +46,31 @@ export const toDelivered = (item: FullInboxItem): DeliveredRequest => ({
   expires_at: new Date(item.expiresAtMs).toISOString(),
   delivery_count: item.deliveries,
 });
+
+/** Records a `delivered` event for each item handed out for the first time (for observers). */
+export function recordDeliveries(
+  store: Store,
+  background: Background,
+  items: readonly FullInboxItem[],
+) {
+  const first = items.filter((i) => i.deliveries === 1);
+  if (first.length === 0) return;
+  const at = Date.now();
+  background('recording deliveries', () =>
+    Promise.all(
+      first.map((i) =>
+        store.events.add({
+          type: 'delivered',
+          request_id: i.request.request_id,
+          conversation_id: i.request.conversation_id,
+          from: i.request.from,
+          to: i.request.to,
+          at,
+        }),
+      ),
+    ),
+  );
+}
 
 /** Settles a rejected promise as its error, so one round trip's results can be read in order. */
 const settle = <T>(p: Promise<T>) =>
@@ -85,8 +110,8 @@ export function createRequestsService(
       const ttlSeconds = input.expires_in_seconds ?? config.requestTtlSeconds;
       const expiresAtMs = now + ttlSeconds * 1000;
       const request: Request = {
-        request_id: ulid(now),
-        conversation_id: input.conversation_id ?? ulid(now),
+        request_id: newId(now),
+        conversation_id: input.conversation_id ?? newId(now),
         from,
         to: input.to,
         message: input.message,
@@ -244,6 +269,7 @@ export function createRequestsService(
     async pending(agent: string, limit: number): Promise<ToolOutput<'get_pending_requests'>> {
       const { total, items } = await store.inbox.unanswered(agent, limit, 'deliver', Date.now());
       const full = await store.inbox.withWords(agent, items);
+      recordDeliveries(store, background, full);
       return { requests: full.map(toDelivered), total };
     },
 

@@ -12,14 +12,13 @@ import {
 } from '@c3po/protocol';
 import { AppError } from '../errors.js';
 import type { Store } from '../store/create-store.js';
-import type { InboxItem } from '../store/inbox-store.js';
 import { BELL } from '../store/keys.js';
 import type { RequestRecord } from '../store/request-store.js';
 import type { AgentsService } from './agents-service.js';
 import { type AnswersService, responseOf } from './answers-service.js';
 import type { Background } from './background.js';
 import type { Caller } from './caller.js';
-import { toDelivered } from './requests-service.js';
+import { recordDeliveries, toDelivered } from './requests-service.js';
 import { type CheckResult, waitLoop } from './wait-loop.js';
 import type { WaitRegistry } from './wait-registry.js';
 
@@ -165,7 +164,7 @@ export function createWaitsService(
       );
       if (found) {
         opts.onUndelivered?.(() => store.inbox.release(agent, found, config.redeliverAfterMs));
-        recordDeliveries(found);
+        recordDeliveries(store, background, found);
         return { status: 'received', requests: found.map(toDelivered), ...base };
       }
       return {
@@ -272,23 +271,4 @@ export function createWaitsService(
     /** Waits open on this process. */
     openCount: () => registry.count(),
   };
-
-  function recordDeliveries(items: readonly InboxItem[]) {
-    const first = items.filter((i) => i.deliveries === 1);
-    if (first.length === 0) return;
-    background('recording deliveries', () =>
-      Promise.all(
-        first.map((i) =>
-          store.events.add({
-            type: 'delivered',
-            request_id: i.request.request_id,
-            conversation_id: i.request.conversation_id,
-            from: i.request.from,
-            to: i.request.to,
-            at: Date.now(),
-          }),
-        ),
-      ),
-    );
-  }
 }

@@ -19,6 +19,8 @@ export const RequestRecordSchema = z.object({
   expires_at: z.coerce.number(),
   state: z.enum(['queued', 'answered', 'expired', 'cancelled']),
   preview: z.string().default(''),
+  /** When a tool result of the recipient first contained it (ms), once it ended. */
+  delivered_at: z.coerce.number().optional(),
   response_id: z.string().optional(),
   response: z.string().optional(),
   status: z.enum(['success', 'error', 'declined']).optional(),

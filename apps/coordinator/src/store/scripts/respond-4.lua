@@ -31,6 +31,8 @@ redis.call('PEXPIRE', record, ARGV[3])
 redis.call('XACK', KEYS[2], ARGV[1], r.entry)
 redis.call('XDEL', KEYS[2], r.entry)
 redis.call('DECRBY', KEYS[3], r.bytes)
+local delivered_at = redis.call('HGET', KEYS[4], r.request_id)
+if delivered_at then redis.call('HSET', record, 'delivered_at', delivered_at) end
 redis.call('HDEL', KEYS[4], r.request_id)
 -- The words stay in the conversation; the record keeps only what the sender may ask again.
 redis.call('HDEL', record, 'message', 'context')
