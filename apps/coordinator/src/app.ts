@@ -13,24 +13,36 @@ import { identity } from './http/identity.js';
 import { adminRoutes } from './http/routes/admin.js';
 import { healthRoutes } from './http/routes/health.js';
 import { hookRoutes } from './http/routes/hooks.js';
+import { metricsRoutes } from './http/routes/metrics.js';
 import { operatorRoutes } from './http/routes/operator.js';
 import { pendingRoutes } from './http/routes/pending.js';
 import { requestRoutes } from './http/routes/requests.js';
 import { statusPageRoutes } from './http/routes/status-page.js';
 import type { Logger } from './logger.js';
 import { mcpRoutes } from './mcp/endpoint.js';
+import type { Metrics } from './metrics.js';
 import type { Services } from './service/create-services.js';
 
 export interface AppDeps {
   services: Services;
-  config: Pick<Config, 'http' | 'limits' | 'waits'>;
+  config: Pick<Config, 'http' | 'limits' | 'waits' | 'auth'>;
   logger: Logger;
   version: string;
+  metrics?: Metrics;
 }
 
-export function createApp({ services, config, logger, version }: AppDeps) {
+export function createApp({ services, config, logger, version, metrics }: AppDeps) {
   const app = new Hono<AppEnv>();
   app.onError(createErrorHandler(logger));
+  if (metrics) {
+    app.use(async (c, next) => {
+      try {
+        await next();
+      } finally {
+        metrics.httpResponse(c.res.status);
+      }
+    });
+  }
   app.notFound((c) => {
     throw new AppError('not_found', `No route ${c.req.method} ${c.req.path}.`, {
       hint: `The coordinator serves ${ROUTES.mcp} (MCP), ${ROUTES.health}, ${ROUTES.pending} and /api/hooks/* (for the plugin).`,
@@ -73,6 +85,7 @@ export function createApp({ services, config, logger, version }: AppDeps) {
     }),
   );
   app.route('/api', healthRoutes(services, version));
+  if (metrics) app.route('/', metricsRoutes(services, metrics, config.auth.metricsToken));
   app.use('*', async (_c, next) => {
     if (services.waits.isStopping()) {
       throw new AppError('shutting_down', 'The coordinator is restarting.', {
@@ -98,6 +111,7 @@ export function createApp({ services, config, logger, version }: AppDeps) {
       version,
       maxTextBytes: config.limits.maxTextBytes,
       progressIntervalMs: config.waits.progressIntervalMs,
+      ...(metrics ? { metrics } : {}),
     }),
   );
   return app;

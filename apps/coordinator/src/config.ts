@@ -107,6 +107,11 @@ export const EnvSchema = z.object({
       error: `C3PO_REQUEST_TTL_SECONDS must be at most ${REQUEST_TTL_MAX_SECONDS} (7 days)`,
     }),
   ),
+  /** A bearer token that may read /metrics only (for a Prometheus scrape configuration). */
+  C3PO_METRICS_TOKEN: z
+    .string()
+    .min(16, { error: 'C3PO_METRICS_TOKEN must be at least 16 characters' })
+    .optional(),
   /** Requests one agent may send per minute, across all replicas. @default 60 */
   C3PO_SEND_RATE_PER_MINUTE: int(1, 60),
   /** Requests one token may send per minute, whatever agent IDs it acts as. @default 120 */
@@ -158,7 +163,7 @@ const ConfigSchema = EnvSchema.superRefine((e, ctx) => {
 });
 
 /** Variables that may instead be read from a file named by `<NAME>_FILE` (Docker secrets). */
-const FROM_FILE = ['C3PO_ADMIN_TOKEN', 'REDIS_PASSWORD'] as const;
+const FROM_FILE = ['C3PO_ADMIN_TOKEN', 'REDIS_PASSWORD', 'C3PO_METRICS_TOKEN'] as const;
 
 /** Replaces each `<NAME>_FILE` of {@link FROM_FILE} by `<NAME>` set to the file's contents. */
 function readSecretFiles(
@@ -252,6 +257,7 @@ export function loadConfig(
     auth: {
       mode: authMode(e),
       adminToken: e.C3PO_ADMIN_TOKEN,
+      metricsToken: e.C3PO_METRICS_TOKEN,
     },
     retentionMs: e.C3PO_RETENTION_DAYS * 24 * 60 * 60 * 1000,
     waits: {

@@ -10,6 +10,7 @@ import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { limitConnections } from './http/connection-limits.js';
 import type { Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
 import { createServices, type Services } from './service/create-services.js';
 import { startMaintenance } from './service/maintenance.js';
 import { createStore } from './store/create-store.js';
@@ -35,10 +36,16 @@ export async function startCoordinator(
   if (config.redis.clusterNodes.length > 0) target = { clusterNodes: config.redis.clusterNodes };
   else if (config.redis.url) target = { url: config.redis.url };
   else throw new Error('startCoordinator needs a Redis: REDIS_URL or REDIS_CLUSTER_NODES');
-  const redis = connectRedis(target, logger);
+  const metrics = createMetrics();
+  const redis = connectRedis(target, logger, {
+    error: metrics.redisError,
+    reconnect: metrics.redisReconnect,
+  });
   const store = createStore(redis, config.redis.keyPrefix);
-  const services = createServices(store, config, logger);
-  const app = createApp({ services, config, logger, version });
+  const services = createServices(store, config, logger, {
+    requestEvent: metrics.requestEvent,
+  });
+  const app = createApp({ services, config, logger, version, metrics });
   const stopMaintenance = startMaintenance(store, services.answers, config, logger);
 
   const server = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port });
@@ -53,6 +60,11 @@ export async function startCoordinator(
     throw err;
   }
   const connections = limitConnections(server as Server, config.http.connections);
+  metrics.watch({
+    waiters: services.waits.openCount,
+    connections: connections.open,
+    snapshot: () => services.overview.gauges(),
+  });
   const { port } = server.address() as AddressInfo;
   const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
 

@@ -13,6 +13,7 @@ import { AppError } from '../errors.js';
 import { authenticate } from '../http/agent-auth.js';
 import type { AppEnv } from '../http/app-env.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import type { Services } from '../service/create-services.js';
 import { Exchange } from './exchange.js';
 import {
@@ -35,6 +36,7 @@ export interface McpEndpointOptions {
   progressIntervalMs: number;
   /** Answers taking longer than this go out as an SSE stream. @default 1000 */
   sseAfterMs?: number;
+  metrics?: Metrics;
 }
 
 const MAX_BATCH = 100;

@@ -4,7 +4,11 @@ import { ZodError, z } from 'zod';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
-export function toToolError(err: unknown, logger: Logger): CallToolResult {
+/** The tool error for `err`, and its code (for metrics). */
+export function toToolError(
+  err: unknown,
+  logger: Logger,
+): { result: CallToolResult; code: string } {
   let appError: AppError;
   if (err instanceof AppError) appError = err;
   else if (err instanceof ZodError) {
@@ -20,5 +24,5 @@ export function toToolError(err: unknown, logger: Logger): CallToolResult {
     );
   }
   const text = [`${appError.code}: ${appError.message}`, appError.hint].filter(Boolean).join(' ');
-  return { isError: true, content: [{ type: 'text', text }] };
+  return { result: { isError: true, content: [{ type: 'text', text }] }, code: appError.code };
 }

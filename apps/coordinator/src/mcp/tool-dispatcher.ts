@@ -13,10 +13,11 @@ import {
   WAIT_DEFAULT_SECONDS,
   WAIT_MAX_SECONDS,
 } from '@c3po/protocol';
-import type { ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import type { Caller } from '../service/caller.js';
 import type { Services } from '../service/create-services.js';
 import type { Exchange } from './exchange.js';
@@ -52,6 +53,7 @@ export interface DispatcherOptions {
   logger: Logger;
   maxTextBytes: number;
   progressIntervalMs: number;
+  metrics?: Pick<Metrics, 'toolCall'>;
 }
 
 export type ToolDispatcher = ReturnType<typeof createToolDispatcher>;
@@ -98,21 +100,28 @@ export function createToolDispatcher(opts: DispatcherOptions) {
   ): Promise<void> {
     const params = request.params ?? {};
     const name = params.name;
-    const answer = (result: unknown) => exchange.answer({ jsonrpc: '2.0', id: request.id, result });
+    const started = performance.now();
+    /** Answers the call, and counts it by its outcome: ok, or the error code. */
+    const answer = (result: CallToolResult, outcome = 'ok') => {
+      const tool = isTool(name) ? name : 'unknown';
+      opts.metrics?.toolCall(tool, outcome, (performance.now() - started) / 1000);
+      exchange.answer({ jsonrpc: '2.0', id: request.id, result });
+    };
+    const fail = (err: unknown) => {
+      const { result, code } = toToolError(err, opts.logger);
+      answer(result, code);
+    };
     if (!isTool(name)) {
-      answer(
-        toToolError(
-          new AppError('invalid_request', `There is no tool named ${JSON.stringify(name)}.`, {
-            hint: `The tools are: ${TOOL_NAMES.join(', ')}.`,
-          }),
-          opts.logger,
-        ),
+      fail(
+        new AppError('invalid_request', `There is no tool named ${JSON.stringify(name)}.`, {
+          hint: `The tools are: ${TOOL_NAMES.join(', ')}.`,
+        }),
       );
       return;
     }
     const parsed = inputs[name].safeParse(params.arguments ?? {});
     if (!parsed.success) {
-      answer(toToolError(parsed.error, opts.logger));
+      fail(parsed.error);
       return;
     }
     if (resume && (name === 'wait_for_request' || name === 'wait_for_response')) {
@@ -175,7 +184,7 @@ export function createToolDispatcher(opts: DispatcherOptions) {
         structuredContent: structured,
       });
     } catch (err) {
-      answer(toToolError(err, opts.logger));
+      fail(err);
     } finally {
       if (running.get(k) === controller) running.delete(k);
       disconnected.removeEventListener('abort', abort);

@@ -11,6 +11,7 @@ import { toFields } from '../store/codec.js';
 import type { Store } from '../store/create-store.js';
 import type { RecordChange, RequestRecord, StoredAnswer } from '../store/request-store.js';
 import type { Background } from './background.js';
+import type { RecordEvents, RequestEvent } from './events.js';
 import { newId } from './new-id.js';
 
 /** Dead-lettered requests kept per agent (about). */
@@ -45,20 +46,9 @@ export function createAnswersService(
   store: Store,
   config: { retentionMs: number },
   background: Background,
+  record: RecordEvents,
 ) {
   const ttl = config.retentionMs;
-
-  const event = (type: string, r: RequestRecord) =>
-    background('recording an event', () =>
-      store.events.add({
-        type,
-        request_id: r.request_id,
-        conversation_id: r.conversation_id,
-        from: r.from,
-        to: r.to,
-        at: Date.now(),
-      }),
-    );
 
   /** Appends the answer, error answer or cancellation of a request to its conversation. */
   const noteInConversation = (r: RequestRecord) => {
@@ -98,12 +88,12 @@ export function createAnswersService(
    * Settles a change and records its event; the record as it is now. A cancel's settling is not
    * waited for: nobody waits on it, and if it fails the sweep settles it at the deadline.
    */
-  const finish = async (change: RecordChange<string>, type: string) => {
+  const finish = async (change: RecordChange<string>, type: RequestEvent) => {
     const r = change.record;
     if (!r) return undefined;
     if (r.state === 'cancelled') background('settling a cancelled request', () => settle(r));
     else await settle(r);
-    if (change.result === 'ended' || change.result === 'answered') event(type, r);
+    if (change.result === 'ended' || change.result === 'answered') record(type, [r]);
     return r;
   };
 
@@ -139,7 +129,9 @@ export function createAnswersService(
       },
     });
     if (change.result === 'not_due') return change.record;
-    const type = { cancel: 'cancelled', expire: 'expired', dead_letter: 'dead_lettered' }[mode];
+    const type = (
+      { cancel: 'cancelled', expire: 'expired', dead_letter: 'dead_lettered' } as const
+    )[mode];
     return finish(change, type);
   };
 

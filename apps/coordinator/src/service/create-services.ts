@@ -8,6 +8,7 @@ import { createAnswersService } from './answers-service.js';
 import { createAuthService } from './auth-service.js';
 import { createBackground } from './background.js';
 import { createConversationsService } from './conversations-service.js';
+import { createEventRecorder, type RequestEvent } from './events.js';
 import { createHooksService } from './hooks-service.js';
 import { createOverviewService } from './overview-service.js';
 import { createRequestsService } from './requests-service.js';
@@ -16,10 +17,26 @@ import { createWaitsService } from './waits-service.js';
 
 export type Services = ReturnType<typeof createServices>;
 
-export function createServices(store: Store, config: Config, logger: Logger) {
+/** What observers outside the service layer (metrics) are told. */
+export interface ServiceObservers {
+  requestEvent?(type: RequestEvent): void;
+}
+
+export function createServices(
+  store: Store,
+  config: Config,
+  logger: Logger,
+  observers: ServiceObservers = {},
+) {
   const background = createBackground(logger);
+  const record = createEventRecorder(store, background, observers.requestEvent);
   const agents = createAgentsService(store, config.limits, background);
-  const answers = createAnswersService(store, { retentionMs: config.retentionMs }, background);
+  const answers = createAnswersService(
+    store,
+    { retentionMs: config.retentionMs },
+    background,
+    record,
+  );
   const requests = createRequestsService(
     store,
     agents,
@@ -33,6 +50,7 @@ export function createServices(store: Store, config: Config, logger: Logger) {
       inboxMaxBytes: config.limits.inboxMaxBytes,
     },
     background,
+    record,
   );
   const registry = createWaitRegistry(store, config.limits, background);
   const waits = createWaitsService(
@@ -45,6 +63,7 @@ export function createServices(store: Store, config: Config, logger: Logger) {
       receivedKeepMs: REQUEST_TTL_MAX_SECONDS * 1000 + 24 * 3600 * 1000,
     },
     background,
+    record,
   );
   return {
     auth: createAuthService(store, {

@@ -113,6 +113,21 @@ export function createOverviewService(store: Store, deps: OverviewDeps) {
       };
     },
 
+    /** The figures metrics read from Redis at each scrape. */
+    async gauges() {
+      const [{ agents: listed }, openRequests] = await Promise.all([
+        this.agents(),
+        store.deadlines.count(),
+      ]);
+      const byStatus = { online: 0, idle: 0, offline: 0 };
+      for (const a of listed) byStatus[a.status] += 1;
+      return {
+        openRequests,
+        inboxMax: Math.max(0, ...listed.map((a) => a.inbox)),
+        agents: byStatus,
+      };
+    },
+
     /** The most recently seen agents with their inbox depth. */
     async agents(): Promise<{ agents: OperatorAgent[]; total: number }> {
       const list = await agents.list();

@@ -22,6 +22,7 @@ import type { AgentsService } from './agents-service.js';
 import type { AnswersService } from './answers-service.js';
 import type { Background } from './background.js';
 import type { Caller } from './caller.js';
+import type { RecordEvents } from './events.js';
 import { newId } from './new-id.js';
 
 export interface RequestsConfig {
@@ -47,30 +48,9 @@ export const toDelivered = (item: FullInboxItem): DeliveredRequest => ({
   delivery_count: item.deliveries,
 });
 
-/** Records a `delivered` event for each item handed out for the first time (for observers). */
-export function recordDeliveries(
-  store: Store,
-  background: Background,
-  items: readonly FullInboxItem[],
-) {
-  const first = items.filter((i) => i.deliveries === 1);
-  if (first.length === 0) return;
-  const at = Date.now();
-  background('recording deliveries', () =>
-    Promise.all(
-      first.map((i) =>
-        store.events.add({
-          type: 'delivered',
-          request_id: i.request.request_id,
-          conversation_id: i.request.conversation_id,
-          from: i.request.from,
-          to: i.request.to,
-          at,
-        }),
-      ),
-    ),
-  );
-}
+/** The items handed out for the first time: their `delivered` events. */
+export const firstDeliveries = (items: readonly FullInboxItem[]) =>
+  items.filter((i) => i.deliveries === 1).map((i) => i.request);
 
 /** Settles a rejected promise as its error, so one round trip's results can be read in order. */
 const settle = <T>(p: Promise<T>) =>
@@ -87,6 +67,7 @@ export function createRequestsService(
   answers: AnswersService,
   config: RequestsConfig,
   background: Background,
+  record: RecordEvents,
 ) {
   const rateLimited = (who: string, limit: number, resetInMs: number) => {
     const seconds = Math.max(1, Math.ceil(resetInMs / 1000));
@@ -147,10 +128,13 @@ export function createRequestsService(
         settle(store.answers.recordSent(from, rid, input.to, config.retentionMs)),
         settle(store.deadlines.add(input.to, rid, expiresAtMs)),
       ]);
+      /** A refused send leaves no trace: its conversation entry, deadline and index go. */
       const undo = () =>
-        appended.ok
-          ? store.conversations.undoAppend(cid, rid, appended.value).catch(() => {})
-          : Promise.resolve();
+        Promise.all([
+          appended.ok ? store.conversations.undoAppend(cid, rid, appended.value) : undefined,
+          store.deadlines.remove(input.to, rid),
+          store.answers.forgetSent(from, rid),
+        ]).catch(() => {});
       const refuse = async (err: unknown): Promise<never> => {
         await undo();
         throw err;
@@ -249,19 +233,8 @@ export function createRequestsService(
           expires_at: new Date(first?.record.expires_at ?? expiresAtMs).toISOString(),
         };
       }
-      background('recording a send', () =>
-        Promise.all([
-          store.events.add({
-            type: 'sent',
-            request_id: rid,
-            conversation_id: cid,
-            from,
-            to: input.to,
-            at: now,
-          }),
-          store.conversations.touch(cid, now),
-        ]),
-      );
+      record('sent', [request]);
+      background('noting the conversation', () => store.conversations.touch(cid, now));
       return result('queued', false);
     },
 
@@ -269,7 +242,7 @@ export function createRequestsService(
     async pending(agent: string, limit: number): Promise<ToolOutput<'get_pending_requests'>> {
       const { total, items } = await store.inbox.unanswered(agent, limit, 'deliver', Date.now());
       const full = await store.inbox.withWords(agent, items);
-      recordDeliveries(store, background, full);
+      record('delivered', firstDeliveries(full));
       return { requests: full.map(toDelivered), total };
     },
 

@@ -18,7 +18,8 @@ import type { AgentsService } from './agents-service.js';
 import { type AnswersService, responseOf } from './answers-service.js';
 import type { Background } from './background.js';
 import type { Caller } from './caller.js';
-import { recordDeliveries, toDelivered } from './requests-service.js';
+import type { RecordEvents } from './events.js';
+import { firstDeliveries, toDelivered } from './requests-service.js';
 import { type CheckResult, waitLoop } from './wait-loop.js';
 import type { WaitRegistry } from './wait-registry.js';
 
@@ -59,6 +60,7 @@ export function createWaitsService(
   deps: { agents: AgentsService; answers: AnswersService; registry: WaitRegistry },
   config: WaitsConfig,
   background: Background,
+  record: RecordEvents,
 ) {
   const { agents, answers, registry } = deps;
   let stopping = false;
@@ -164,7 +166,7 @@ export function createWaitsService(
       );
       if (found) {
         opts.onUndelivered?.(() => store.inbox.release(agent, found, config.redeliverAfterMs));
-        recordDeliveries(store, background, found);
+        record('delivered', firstDeliveries(found));
         return { status: 'received', requests: found.map(toDelivered), ...base };
       }
       return {

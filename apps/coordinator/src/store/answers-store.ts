@@ -28,6 +28,12 @@ export function createAnswersStore(redis: RedisConnections, run: RunScript, keys
       await redis.call(key, 'SET', key, recipient, 'PX', ttlMs);
     },
 
+    /** Forgets a send that was refused. */
+    async forgetSent(sender: string, requestId: string) {
+      const key = keys.sent(sender, requestId);
+      await redis.call(key, 'DEL', key);
+    },
+
     /** The recipient of a request `sender` sent, or undefined when it sent no such request. */
     async recipientOf(sender: string, requestId: string): Promise<string | undefined> {
       const key = keys.sent(sender, requestId);

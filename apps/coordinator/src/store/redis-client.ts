@@ -86,30 +86,45 @@ const clientOptions = {
   },
 };
 
+/** What a caller wants to hear about connections (metrics). */
+export interface ConnectionObserver {
+  error?(): void;
+  reconnect?(): void;
+}
+
 /** Logs a connection's loss once and its return once, instead of every reconnect attempt. */
-function watch(client: NodeJS.EventEmitter, role: string, logger: Logger) {
+function watch(
+  client: NodeJS.EventEmitter,
+  role: string,
+  logger: Logger,
+  observer: ConnectionObserver,
+) {
   let healthy = true;
   // node-redis throws (and the process exits) on an 'error' event nobody listens to.
   client.on('error', (err: Error) => {
+    observer.error?.();
     if (healthy) logger.warn({ role, err: err.message }, 'redis connection lost; reconnecting');
     healthy = false;
   });
   client.on('ready', () => {
-    if (!healthy) logger.info({ role }, 'redis connection back');
+    if (!healthy) {
+      observer.reconnect?.();
+      logger.info({ role }, 'redis connection back');
+    }
     healthy = true;
   });
 }
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-function single(url: string, logger: Logger): RedisConnections {
+function single(url: string, logger: Logger, observer: ConnectionObserver): RedisConnections {
   const command = createClient({ ...clientOptions, url, name: 'c3po-command' });
   const subscriber = createClient({ ...clientOptions, url, name: 'c3po-subscriber' });
   for (const [role, client] of [
     ['command', command],
     ['subscriber', subscriber],
   ] as const) {
-    watch(client, role, logger);
+    watch(client, role, logger, observer);
     client.connect().catch((err: unknown) => {
       logger.warn({ role, err: String(err) }, 'redis connect failed; retrying in the background');
     });
@@ -161,7 +176,11 @@ function nodeDefaults(seed: string) {
   };
 }
 
-function cluster(seeds: readonly string[], logger: Logger): RedisConnections {
+function cluster(
+  seeds: readonly string[],
+  logger: Logger,
+  observer: ConnectionObserver,
+): RedisConnections {
   const readyHooks: (() => void)[] = [];
   const ringAll = () => {
     for (const fn of readyHooks) fn();
@@ -191,7 +210,7 @@ function cluster(seeds: readonly string[], logger: Logger): RedisConnections {
       // Look for the new master a second after a node starts reconnecting (default 5 s).
       topologyRefreshOnReconnectionAttemptStrategy: 1_000,
     });
-    watch(client, 'cluster', logger);
+    watch(client, 'cluster', logger, observer);
     client.on('node-error', (err: Error, node: { host?: string; port?: number }) => {
       logger.debug({ node: `${node.host}:${node.port}`, err: err.message }, 'redis node error');
     });
@@ -267,6 +286,12 @@ function cluster(seeds: readonly string[], logger: Logger): RedisConnections {
  * Opens the connections and keeps them open: node-redis reconnects by itself. Resolves at once,
  * even while Redis is down; callers see `unavailable` errors until it is back.
  */
-export function connectRedis(target: RedisTarget, logger: Logger): RedisConnections {
-  return 'url' in target ? single(target.url, logger) : cluster(target.clusterNodes, logger);
+export function connectRedis(
+  target: RedisTarget,
+  logger: Logger,
+  observer: ConnectionObserver = {},
+): RedisConnections {
+  return 'url' in target
+    ? single(target.url, logger, observer)
+    : cluster(target.clusterNodes, logger, observer);
 }
