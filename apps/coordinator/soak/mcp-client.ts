@@ -60,6 +60,12 @@ export function createMcpClient(baseUrl: string, agentId: string): McpClient {
     agentId,
     async call<T>(tool: string, args: Record<string, unknown> = {}, signal?: AbortSignal) {
       const id = nextId++;
+      // A signal of its own per call: fetch leaves a listener on the signal it is given, and the
+      // callers' signals live for the whole run.
+      const call = new AbortController();
+      const abort = () => call.abort();
+      if (signal?.aborted) call.abort();
+      signal?.addEventListener('abort', abort, { once: true });
       let res: Response;
       let text: string;
       try {
@@ -77,12 +83,14 @@ export function createMcpClient(baseUrl: string, agentId: string): McpClient {
             method: 'tools/call',
             params: { name: tool, arguments: args },
           }),
-          ...(signal ? { signal } : {}),
+          signal: call.signal,
         });
         text = await res.text();
       } catch (err) {
         if (signal?.aborted) throw err;
         throw new ToolCallError('network', `${tool}: ${String(err)}`);
+      } finally {
+        signal?.removeEventListener('abort', abort);
       }
       const answer = res.ok ? answerIn(text, res.headers.get('content-type') ?? '', id) : undefined;
       if (!answer) throw new ToolCallError(`http_${res.status}`, `${tool}: ${text.slice(0, 300)}`);

@@ -2,6 +2,7 @@
  * @module The soak itself, for the command and for the CI test: start Redis and the coordinator
  * processes, run the agents, then verify what the ledger and Redis say and measure it.
  */
+import { setMaxListeners } from 'node:events';
 import { summarize } from '../bench/stats.js';
 import { rssBytes, startEnvironment } from './environment.js';
 import { type AnswerMode, Ledger } from './ledger.js';
@@ -112,6 +113,8 @@ async function drive(
   const ledger = new Ledger();
   const stop = new AbortController();
   const giveUp = new AbortController();
+  // Every call in flight and every request awaiting its outcome listens to these two.
+  setMaxListeners(0, stop.signal, giveUp.signal);
   const listeners = clients.map((c) => listen(c, ledger, stop.signal));
   const collectors = clients
     .filter((_, i) => mode(i) === 'any')
