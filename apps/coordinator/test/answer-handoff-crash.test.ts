@@ -32,13 +32,13 @@ describe('an answer handed out by a coordinator that then died', () => {
     // the give-back it registered never runs.
     const taken = await first.services.waits.forResponse(a, undefined, {
       ...wait(0),
-      onUndelivered: () => {},
+      onSettled: () => {}, // the result never settles: the process died
     });
     expect(taken).toMatchObject({ status: 'received', response: { request_id } });
     await first.stop();
 
     // agent-a calls again (or its client resumes the cut wait) on the other coordinator.
-    const again = await second.services.waits.forResponse(a, undefined, wait(3));
+    const again = await second.services.waits.forResponse(a, undefined, wait(10));
     expect.soft(again).toMatchObject({ status: 'received', response: { request_id } });
     // The answer itself is stored: a wait by request_id gets it.
     const byId = await second.services.waits.forResponse(a, request_id, wait(0));

@@ -98,9 +98,9 @@ export function mcpRoutes(opts: McpEndpointOptions) {
     const socket = outgoing?.socket;
     if (!outgoing || !socket) return;
     const giveBack = (delivered: boolean) => {
-      for (const undo of exchange.settled(delivered)) {
-        undo().catch((err: unknown) =>
-          opts.logger.warn({ err: String(err) }, 'giving back an undelivered result failed'),
+      for (const settle of exchange.settled()) {
+        settle(delivered).catch((err: unknown) =>
+          opts.logger.warn({ err: String(err), delivered }, 'settling a handed-out result failed'),
         );
       }
     };
@@ -178,6 +178,7 @@ export function mcpRoutes(opts: McpEndpointOptions) {
           sseAfterMs: opts.sseAfterMs ?? 1_000,
           keepAliveMs: KEEP_ALIVE_MS,
           batch: Array.isArray(body),
+          confirmsDelivery: c.env?.outgoing !== undefined,
         });
         const disconnected = c.req.raw.signal;
         disconnected.addEventListener(
@@ -220,6 +221,7 @@ export function mcpRoutes(opts: McpEndpointOptions) {
           keepAliveMs: KEEP_ALIVE_MS,
           batch: false,
           stream: true,
+          confirmsDelivery: c.env?.outgoing !== undefined,
         });
         const disconnected = c.req.raw.signal;
         disconnected.addEventListener('abort', () => exchange.close(), { once: true });

@@ -3,8 +3,8 @@
  * ready quickly (the cheapest for both ends), and turns into an SSE stream as soon as something
  * must go out before the answers (a progress notification) or they take longer than `sseAfterMs`,
  * so that keep-alives can flow. Both forms are allowed by the Streamable HTTP transport.
- * It also knows whether the answer reached the connection: what a tool handed out for an answer
- * that could not be written is given back (see {@link Exchange.undelivered}).
+ * It also collects what the tools want done once it is known whether the answer reached the
+ * client (give back what was handed out, or take it for good): see {@link Exchange.settled}.
  */
 import type { JsonRpcId, JsonRpcMessage } from './json-rpc.js';
 
@@ -19,6 +19,11 @@ export interface ExchangeOptions {
   stream?: boolean;
   /** Tell the client after this long to reconnect a broken stream (ms). */
   retryMs?: number;
+  /**
+   * Whether delivery will be known (a Node server): without it, what tools hand out counts as
+   * delivered at once (in-process `app.request()`).
+   */
+  confirmsDelivery?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -36,7 +41,7 @@ export class Exchange {
   private ended = false;
   private timer: NodeJS.Timeout | undefined;
   private keepAlive: NodeJS.Timeout | undefined;
-  private readonly undos: (() => Promise<void>)[] = [];
+  private readonly settles: ((delivered: boolean) => Promise<void>)[] = [];
   private resumeId: string | undefined;
 
   constructor(private readonly opts: ExchangeOptions) {
@@ -78,20 +83,21 @@ export class Exchange {
     this.write(message);
   }
 
-  /** Registers what to give back if the answer never reaches the client. */
-  onUndelivered(undo: () => Promise<void>): void {
-    this.undos.push(undo);
+  /** Registers what to do once it is known whether the answer reached the client. */
+  onSettled(settle: (delivered: boolean) => Promise<void>): void {
+    if (this.opts.confirmsDelivery === false) void settle(true).catch(() => {});
+    else this.settles.push(settle);
   }
 
-  /** Whether something was handed out that must be given back if the answer is not delivered. */
+  /** Whether something was handed out that hangs on whether the answer is delivered. */
   handedOut(): boolean {
-    return this.undos.length > 0;
+    return this.settles.length > 0;
   }
 
-  /** Called once the HTTP answer was written (`true`) or the connection closed first (`false`). */
-  settled(delivered: boolean): (() => Promise<void>)[] {
+  /** Once it is known whether the answer reached the client: what to run with that. */
+  settled(): ((delivered: boolean) => Promise<void>)[] {
     this.close();
-    return delivered ? [] : this.undos.splice(0);
+    return this.settles.splice(0);
   }
 
   /** Ends the exchange (the client went away): no more writes. */

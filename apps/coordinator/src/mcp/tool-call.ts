@@ -10,8 +10,8 @@ export interface ToolCall {
   signal: AbortSignal;
   /** Sends progress notifications until the returned function is called (no-op without a token). */
   startProgress(label: string, totalSeconds: number): () => void;
-  /** Registers what to give back when the result never reaches the client. */
-  onUndelivered(undo: () => Promise<void>): void;
+  /** Registers what to do once it is known whether the result reached the client. */
+  onSettled(settle: (delivered: boolean) => Promise<void>): void;
 }
 
 export type ToolHandler<N extends ToolName> = (

@@ -167,7 +167,7 @@ export function createToolDispatcher(opts: DispatcherOptions) {
         }, opts.progressIntervalMs);
         return () => clearInterval(timer);
       },
-      onUndelivered: (undo) => exchange.onUndelivered(undo),
+      onSettled: (settle) => exchange.onSettled(settle),
     };
     try {
       const output = await (HANDLERS[name] as ToolHandler<typeof name>)(

@@ -36,12 +36,17 @@ export interface WaitOptions {
   /** Aborted when the caller cancels or disconnects. */
   signal: AbortSignal;
   /**
-   * Registers what to undo when the result never reaches the caller. The adapter calls it once
-   * it knows the result was not delivered.
+   * Registers what to do once it is known whether the result reached the client (the adapter
+   * calls it then). Without it, the result counts as delivered when returned.
    */
-  onUndelivered?: (undo: () => Promise<void>) => void;
+  onSettled?: (settle: (delivered: boolean) => Promise<void>) => void;
 }
 
+/**
+ * An answer handed to a wait stays hidden this long while its result is on its way; if the
+ * coordinator dies before it learns the result arrived, the answer is available again after it.
+ */
+const ANSWER_HOLD_MS = 5_000;
 /** Requests handed out by one wait_for_request. */
 const CLAIM_BATCH = 10;
 /** What a wait tells the caller to do when the coordinator is stopping. */
@@ -165,7 +170,9 @@ export function createWaitsService(
         },
       );
       if (found) {
-        opts.onUndelivered?.(() => store.inbox.release(agent, found, config.redeliverAfterMs));
+        opts.onSettled?.(async (delivered) => {
+          if (!delivered) await store.inbox.release(agent, found, config.redeliverAfterMs);
+        });
         record('delivered', firstDeliveries(found));
         return { status: 'received', requests: found.map(toDelivered), ...base };
       }
@@ -188,16 +195,29 @@ export function createWaitsService(
           { agent, message: BELL.answer },
           opts,
           async (signal) => {
-            const taken = await store.answers.takeOldest(agent, config.receivedKeepMs);
+            const taken = await store.answers.lease(agent, ANSWER_HOLD_MS);
             if (!taken) return {};
+            const received = () =>
+              store.answers.markReceived(
+                agent,
+                taken.requestId,
+                taken.recipient,
+                config.receivedKeepMs,
+              );
             const got = await store.requests.get(taken.recipient, taken.requestId);
-            // An answer whose record is gone (past retention) is skipped.
-            if (!got) return { recheckInMs: 0 };
+            // An answer whose record is gone (past retention) is dropped.
+            if (!got) {
+              await received();
+              return { recheckInMs: 0 };
+            }
             if (signal.aborted) {
               await store.answers.restore(agent, taken);
               return {};
             }
-            opts.onUndelivered?.(() => store.answers.restore(agent, taken));
+            const settle = (delivered: boolean) =>
+              delivered ? received() : store.answers.restore(agent, taken);
+            if (opts.onSettled) opts.onSettled(settle);
+            else background('taking an answer', received);
             return { found: got.record };
           },
         );

@@ -1,18 +1,19 @@
 /**
  * @module The sender's side of its requests: which agent each one went to (so a sender finds a
  * request by ID alone), and the queue of answers it has not received yet, read by
- * wait_for_response without request_id. An answer leaves the queue once received, by either kind
- * of wait, so the queue holds only what is still to be received.
+ * wait_for_response without request_id. An answer handed to a wait is hidden while its result is
+ * on its way, and leaves the queue once it reached the client (or was received by request ID), so
+ * the queue holds only what is still to be received.
  */
 import { BELL, type Keys } from './keys.js';
 import type { RedisConnections } from './redis-client.js';
 import type { RunScript } from './script-runner.js';
 
-/** An answer in a requester's queue: which request, from whom, queued when. */
+/** An answer in a requester's queue: which request, from whom, available from when. */
 export interface QueuedAnswer {
   requestId: string;
   recipient: string;
-  queuedAtMs: number;
+  availableMs: number;
 }
 
 const member = (requestId: string, recipient: string) => `${requestId} ${recipient}`;
@@ -53,16 +54,17 @@ export function createAnswersStore(redis: RedisConnections, run: RunScript, keys
       ]);
     },
 
-    /** Takes the oldest queued answer of `requester`, marking it received. */
-    async takeOldest(requester: string, keepMs: number): Promise<QueuedAnswer | undefined> {
-      const now = Date.now();
-      const taken = await run('take-answer-2', queueKeys(requester), ['', '', now, keepMs]);
-      if (typeof taken !== 'string') return undefined;
-      const [requestId = '', recipient = ''] = taken.split(' ');
-      return { requestId, recipient, queuedAtMs: now };
+    /** Hands the oldest available answer of `requester` to a wait, hiding it for `holdMs`. */
+    async lease(requester: string, holdMs: number): Promise<QueuedAnswer | undefined> {
+      const key = keys.answers(requester);
+      const reply = await run('lease-answer-1', [key], [Date.now(), holdMs]);
+      if (!Array.isArray(reply)) return undefined;
+      const [memberText = '', score] = reply.map(String);
+      const [requestId = '', recipient = ''] = memberText.split(' ');
+      return { requestId, recipient, availableMs: Number(score) };
     },
 
-    /** Marks the answer to `requestId` received (it was taken by request ID). */
+    /** The answer to `requestId` reached its requester (by either wait): out of the queue for good. */
     async markReceived(requester: string, requestId: string, recipient: string, keepMs: number) {
       await run('take-answer-2', queueKeys(requester), [
         member(requestId, recipient),
@@ -72,13 +74,17 @@ export function createAnswersStore(redis: RedisConnections, run: RunScript, keys
       ]);
     },
 
-    /** Puts a taken answer back at the head of the queue: its caller went away. */
+    /** Gives a leased answer back, available at once: its caller went away. */
     async restore(requester: string, answer: QueuedAnswer) {
-      await run('restore-answer-2', queueKeys(requester), [
+      const key = keys.answers(requester);
+      await redis.call(
+        key,
+        'ZADD',
+        key,
+        'XX',
+        answer.availableMs,
         member(answer.requestId, answer.recipient),
-        answer.requestId,
-        0,
-      ]);
+      );
     },
   };
 }

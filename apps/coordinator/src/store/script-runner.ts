@@ -18,11 +18,11 @@ export type ScriptName =
   | 'deliver-answer-2'
   | 'end-request-5'
   | 'lease-1'
+  | 'lease-answer-1'
   | 'read-conversation-3'
   | 'read-unanswered-2'
   | 'release-requests-2'
   | 'respond-4'
-  | 'restore-answer-2'
   | 'send-4'
   | 'take-answer-2'
   | 'undo-append-3';

@@ -8,7 +8,7 @@ export const waitForRequest: ToolHandler<'wait_for_request'> = async (args, call
     return await call.services.waits.forRequest(call.caller, {
       timeoutSeconds: args.timeout_seconds,
       signal: call.signal,
-      onUndelivered: call.onUndelivered,
+      onSettled: call.onSettled,
     });
   } finally {
     stop();

@@ -8,7 +8,7 @@ export const waitForResponse: ToolHandler<'wait_for_response'> = async (args, ca
     return await call.services.waits.forResponse(call.caller, args.request_id, {
       timeoutSeconds: args.timeout_seconds,
       signal: call.signal,
-      onUndelivered: call.onUndelivered,
+      onSettled: call.onSettled,
     });
   } finally {
     stop();
