@@ -1,5 +1,7 @@
 /** The `c3po token` command as an operator runs it: a real process against a real coordinator. */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -73,6 +75,22 @@ describe('c3po token', () => {
     expect((await c3po(['token', 'revoke', 'nope'])).stderr).toMatch(/No token with id nope/);
     expect((await c3po(['token', 'create'])).stderr).toMatch(/needs --agents/);
     expect((await c3po(['token', '--help'])).stdout).toMatch(/token create/);
+  });
+
+  it('reads the admin token from C3PO_ADMIN_TOKEN_FILE (the Docker secret)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'c3po-cli-'));
+    writeFileSync(join(dir, 'admin_token'), `${ADMIN}\n`, { mode: 0o600 });
+    const listed = await c3po(['token', 'list'], {
+      C3PO_ADMIN_TOKEN: '',
+      C3PO_ADMIN_TOKEN_FILE: join(dir, 'admin_token'),
+    });
+    expect(listed.code).toBe(0);
+    const missing = await c3po(['token', 'list'], {
+      C3PO_ADMIN_TOKEN: '',
+      C3PO_ADMIN_TOKEN_FILE: join(dir, 'nope'),
+    });
+    expect(missing.stderr).toMatch(/C3PO_ADMIN_TOKEN_FILE.*cannot read/s);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('says so when the coordinator cannot be reached', async () => {
