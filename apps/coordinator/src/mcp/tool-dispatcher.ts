@@ -48,6 +48,30 @@ const HANDLERS: { [N in ToolName]: ToolHandler<N> } = {
 
 const READ_ONLY: ReadonlySet<ToolName> = new Set(['list_agents', 'get_conversation']);
 
+/**
+ * A JSON Schema without `$schema`, and without descriptions unless `describe`: the model reads
+ * the input schemas (with their descriptions) but never the output schemas, which clients use
+ * only to check results; docs/api.md documents every output field.
+ */
+function compact(schema: unknown, describe: boolean): unknown {
+  if (Array.isArray(schema)) return schema.map((s) => compact(s, describe));
+  if (!schema || typeof schema !== 'object') return schema;
+  return Object.fromEntries(
+    Object.entries(schema)
+      .filter(([k]) => k !== '$schema' && (describe || k !== 'description'))
+      .map(([k, v]) => {
+        if (k === 'enum' || k === 'required' || k === 'const') return [k, v];
+        // Property names are not keywords: keep them all, compact their schemas.
+        if (k === 'properties' && v && typeof v === 'object')
+          return [
+            k,
+            Object.fromEntries(Object.entries(v).map(([p, ps]) => [p, compact(ps, describe)])),
+          ];
+        return [k, compact(v, describe)];
+      }),
+  );
+}
+
 export interface DispatcherOptions {
   services: Services;
   logger: Logger;
@@ -66,11 +90,14 @@ export function createToolDispatcher(opts: DispatcherOptions) {
       name,
       title: texts[name].title,
       description: texts[name].description,
-      inputSchema: z.toJSONSchema(inputs[name], { target: 'draft-7', io: 'input' }) as never,
-      outputSchema: z.toJSONSchema(ToolOutputSchemas[name], {
-        target: 'draft-7',
-        io: 'output',
-      }) as never,
+      inputSchema: compact(
+        z.toJSONSchema(inputs[name], { target: 'draft-7', io: 'input' }),
+        true,
+      ) as never,
+      outputSchema: compact(
+        z.toJSONSchema(ToolOutputSchemas[name], { target: 'draft-7', io: 'output' }),
+        false,
+      ) as never,
       annotations: {
         title: texts[name].title,
         readOnlyHint: READ_ONLY.has(name),
