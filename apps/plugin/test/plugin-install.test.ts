@@ -34,7 +34,7 @@ describe('claude plugin validate --strict', () => {
     expect(run.stdout).toContain('✔ Validation passed');
   });
 
-  it('finds exactly the four hooks, the MCP server and the skill, with no errors or warnings', () => {
+  it('finds exactly the five hooks, the MCP server and the skill, with no errors or warnings', () => {
     const run = claudeCommand(
       ['plugin', 'validate', '--strict', '--json', PLUGIN_DIR],
       join(scratch, 'v2'),
@@ -54,6 +54,7 @@ describe('claude plugin validate --strict', () => {
     });
     expect(report.provides.hooks).toEqual([
       hook('SessionStart', 'session-start'),
+      hook('UserPromptSubmit', 'prompt'),
       hook('Stop', 'stop'),
       hook('PostToolUse', 'post-tool-use', '*'),
       hook('SessionEnd', 'session-end'),
