@@ -1,11 +1,17 @@
 /**
- * A coordinator that dies between taking an answer off its requester's queue (a wait without
- * request_id) and writing the result: kill -9 runs no "give back", so the next wait, on any
- * coordinator, should still get the answer. Simulated in-process: the undo the wait registers is
- * never run, exactly as after SIGKILL.
+ * A coordinator killed in the middle of handing an answer on: between taking it off its requester's
+ * queue (a wait without request_id) and writing the result, or between storing it (the commit of
+ * respond_to_request) and queueing it for its requester. kill -9 runs nothing after that point, so
+ * each is simulated in-process by stopping right there: the next wait, on any coordinator, should
+ * still get the answer.
  */
+import { ulid } from 'ulid';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../src/logger.js';
 import type { Caller } from '../src/service/caller.js';
+import { createStore } from '../src/store/create-store.js';
+import { connectRedis } from '../src/store/redis-client.js';
+import { backendTarget } from './helpers/backends.js';
 import { startTestCoordinator, type TestCoordinator } from './helpers/coordinator.js';
 
 const coordinators: TestCoordinator[] = [];
@@ -39,9 +45,45 @@ describe('an answer handed out by a coordinator that then died', () => {
 
     // agent-a calls again (or its client resumes the cut wait) on the other coordinator.
     const again = await second.services.waits.forResponse(a, undefined, wait(10));
-    expect.soft(again).toMatchObject({ status: 'received', response: { request_id } });
+    expect(again).toMatchObject({ status: 'received', response: { request_id } });
     // The answer itself is stored: a wait by request_id gets it.
     const byId = await second.services.waits.forResponse(a, request_id, wait(0));
+    expect(byId).toMatchObject({ status: 'received', response: { response: 'the answer' } });
+  });
+
+  it('reaches a wait without request_id soon when the coordinator died right after storing it', {
+    timeout: 30_000,
+  }, async () => {
+    const c = await startTestCoordinator();
+    coordinators.push(c);
+    await c.services.agents.seen('agent-b');
+    const { request_id } = await c.services.requests.send(a, { to: 'agent-b', message: 'q' });
+    // respond_to_request's commit, and nothing after it: the process died there.
+    const redis = connectRedis(backendTarget('single'), createLogger('silent'));
+    await expect.poll(async () => (await redis.pingAll()).every((n) => n.ok)).toBe(true);
+    try {
+      const commit = await createStore(redis, c.prefix).requests.respond(
+        'agent-b',
+        request_id,
+        {
+          response_id: ulid(),
+          response: 'the answer',
+          status: 'success',
+          answered_at: new Date().toISOString(),
+        },
+        3_600_000,
+      );
+      expect(commit.result).toBe('answered');
+    } finally {
+      await redis.close();
+    }
+    // agent-a's wait without request_id: the answer is not in its queue (that came after the
+    // commit), and nothing puts it there until the responder answers again or the request's
+    // deadline (24 h by default) brings the sweep.
+    const any = await c.services.waits.forResponse(a, undefined, wait(10));
+    expect.soft(any).toMatchObject({ status: 'received', response: { request_id } });
+    // The answer is stored: a wait by request_id gets it at once.
+    const byId = await c.services.waits.forResponse(a, request_id, wait(0));
     expect(byId).toMatchObject({ status: 'received', response: { response: 'the answer' } });
   });
 });
