@@ -22,6 +22,11 @@ export interface TimedEvent {
 
 export interface SessionOptions {
   prompt: string;
+  /**
+   * Further prompts of the human, each a turn of its own in the same session and process: with
+   * stream-json input, each is written once the turn before it has its `result`.
+   */
+  morePrompts?: string[];
   /** ANTHROPIC_BASE_URL: the fake model. */
   modelUrl: string;
   /** C3PO_COORDINATOR_URL. */
@@ -32,6 +37,12 @@ export interface SessionOptions {
   token?: string;
   /** Name of the project folder the session starts in (made under a fresh temp dir). */
   folder?: string;
+  /** An existing project folder to start in instead (e.g. to resume a session there). */
+  projectDir?: string;
+  /** More environment variables, e.g. C3PO_AGENT_DESCRIPTION. */
+  env?: Record<string, string>;
+  /** More arguments for claude, e.g. ['--resume', sessionId]. */
+  args?: string[];
   /** Loaded with --plugin-dir; defaults to this plugin; null loads none (an installed one). */
   pluginDir?: string | null;
   /** HOME to use (e.g. one where the plugin is installed); defaults to a fresh one. */
@@ -81,7 +92,7 @@ export function startSession(o: SessionOptions): Session {
   dirs.push(root);
   const home = o.home ?? join(root, 'home');
   const tmp = join(root, 'tmp');
-  const projectDir = join(root, o.folder ?? 'project');
+  const projectDir = o.projectDir ?? join(root, o.folder ?? 'project');
   for (const d of [home, tmp, projectDir]) mkdirSync(d, { recursive: true });
   const env: Record<string, string> = {
     PATH: '/usr/local/bin:/usr/bin:/bin',
@@ -107,10 +118,11 @@ export function startSession(o: SessionOptions): Session {
     C3PO_COORDINATOR_URL: o.coordinatorUrl,
     ...(o.agentId === undefined ? {} : { C3PO_AGENT_ID: o.agentId }),
     ...(o.token === undefined ? {} : { C3PO_TOKEN: o.token }),
+    ...o.env,
   };
   const args = [
     '-p',
-    o.prompt,
+    ...(o.morePrompts ? ['--input-format', 'stream-json'] : [o.prompt]),
     ...(o.pluginDir === null ? [] : ['--plugin-dir', o.pluginDir ?? PLUGIN_DIR]),
     '--allowedTools',
     ['mcp__plugin_c3po_c3po', ...(o.allowedTools ?? [])].join(','),
@@ -118,6 +130,7 @@ export function startSession(o: SessionOptions): Session {
     'stream-json',
     '--verbose',
     '--include-hook-events',
+    ...(o.args ?? []),
   ];
   // env -i execs claude, so the child is claude itself, leading its own process group (detached)
   // with the hooks it runs; the timer below kills that group if the run takes too long.
@@ -125,8 +138,26 @@ export function startSession(o: SessionOptions): Session {
     '/usr/bin/env',
     ['-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), bin, ...args],
     // stdin is /dev/null: an open, silent stdin costs claude -p a 3 s wait.
-    { cwd: projectDir, env: {}, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    // With more prompts, stdin carries them one turn at a time and is closed after the last.
+    {
+      cwd: projectDir,
+      env: {},
+      stdio: [o.morePrompts ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
   );
+  const prompts = [o.prompt, ...(o.morePrompts ?? [])];
+  /** Writes the next prompt, or closes stdin after the last, so that claude exits. */
+  const nextPrompt = () => {
+    if (!o.morePrompts) return;
+    const text = prompts.shift();
+    if (text === undefined) return void child.stdin?.end();
+    child.stdin?.write(
+      `${JSON.stringify({ type: 'user', message: { role: 'user', content: text } })}\n`,
+    );
+  };
+  child.stdin?.on('error', () => {});
+  nextPrompt();
   const killGroup = () => {
     try {
       process.kill(-(child.pid as number), 'SIGKILL');
@@ -144,7 +175,9 @@ export function startSession(o: SessionOptions): Session {
     for (const line of lines) {
       if (!line.trim()) continue;
       try {
-        events.push({ at, event: JSON.parse(line) });
+        const event = JSON.parse(line);
+        events.push({ at, event });
+        if (event.type === 'result') nextPrompt();
       } catch {
         stderr += `[stdout, not JSON] ${line}\n`;
       }
@@ -154,7 +187,7 @@ export function startSession(o: SessionOptions): Session {
   const done = new Promise<SessionResult>((resolve) => {
     child.once('close', (code) => {
       clearTimeout(timer);
-      const result = events.find((e) => e.event.type === 'result')
+      const result = events.findLast((e) => e.event.type === 'result')
         ?.event as SessionResult['result'];
       resolve({ code, events, stderr, startedAt, endedAt: Date.now(), result, projectDir });
     });

@@ -1,12 +1,16 @@
 /** What the tests ask the coordinator directly, as an agent: MCP tool calls and REST reads. */
 
-/** Calls one MCP tool over the stateless endpoint (one JSON-RPC POST) and returns its result. */
+/**
+ * Calls one MCP tool over the stateless endpoint (one JSON-RPC POST) and returns its result;
+ * `headers` adds to the request's (e.g. X-Agent-Description).
+ */
 export async function callTool<T>(
   baseUrl: string,
   agent: string,
   name: string,
   args: Record<string, unknown> = {},
   token?: string,
+  headers: Record<string, string> = {},
 ): Promise<T> {
   const res = await fetch(`${baseUrl}/mcp`, {
     method: 'POST',
@@ -15,6 +19,7 @@ export async function callTool<T>(
       Accept: 'application/json, text/event-stream',
       'X-Agent-ID': agent,
       ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...headers,
     },
     body: JSON.stringify({
       jsonrpc: '2.0',
