@@ -18,9 +18,8 @@ export interface DrainState {
   /** Entries of the global deadlines index whose request is still open. */
   deadlines: number;
   /**
-   * Entries of the deadlines index with no request behind them: written by a send that did not
-   * commit (refused, or a resend answered with the first request); the sweep drops each at its
-   * deadline.
+   * Entries of the deadlines index with no open request behind them: a send that never committed
+   * and was not cleaned up (only a crash between its two round trips should leave one).
    */
   deadlinesWithoutRequest: number;
   /** Bytes the inbox counters still hold. */
@@ -35,6 +34,7 @@ export const drained = (s: DrainState) =>
   s.deliveredMarks === 0 &&
   s.queuedAnswers === 0 &&
   s.deadlines === 0 &&
+  s.deadlinesWithoutRequest === 0 &&
   s.inboxBytes === 0;
 
 export type RedisProbe = Awaited<ReturnType<typeof openRedisProbe>>;

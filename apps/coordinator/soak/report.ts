@@ -32,7 +32,7 @@ export function formatReport(r: SoakReport): string {
     ),
     `  Redis used_memory ${mb(r.redis.usedMemoryMb.before)} before, ${mb(r.redis.usedMemoryMb.after)} after; ${r.redis.keysAfter} keys left (request records and conversations, kept for the retention period${o.redisUrl ? '; removed now' : ''})`,
     `  drained       ${d.drained ? 'yes' : 'NO'}: inbox entries ${d.inboxEntries}, pending entries ${d.pendingEntries}, delivered marks ${d.deliveredMarks}, queued answers ${d.queuedAnswers}, open deadlines ${d.deadlines}, inbox bytes ${d.inboxBytes}`,
-    `  deadline entries without a request ${d.deadlinesWithoutRequest} (from resends with the same idempotency key; swept at their deadline)`,
+    `  deadline entries without an open request ${d.deadlinesWithoutRequest}`,
     `  received marks ${d.receivedMarks.total} (at most ${d.receivedMarks.maxPerAgent} for one agent; one per answer received)`,
     `  took ${r.elapsedSeconds.toFixed(1)} s`,
     '',

@@ -37,6 +37,7 @@ describe('soak', () => {
       pendingEntries: 0,
       queuedAnswers: 0,
       deadlines: 0,
+      deadlinesWithoutRequest: 0,
     });
   });
 });
