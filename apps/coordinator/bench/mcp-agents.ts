@@ -1,4 +1,4 @@
-/** Agents as Claude Code would be: the real MCP SDK client over Streamable HTTP. */
+/** Agents as Claude Code would be (the real MCP SDK client), and the round trips they make. */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -9,6 +9,8 @@ export interface Agent {
   call<T>(name: string, args?: Record<string, unknown>): Promise<T>;
   close(): Promise<void>;
 }
+
+export type OpenAgent = (baseUrl: string, id: string) => Agent | Promise<Agent>;
 
 export async function connect(baseUrl: string, id: string): Promise<Agent> {
   const client = new Client({ name: `bench-${id}`, version: '1.0.0' });
@@ -38,8 +40,11 @@ function respondLoop(b: Agent) {
   const done = (async () => {
     while (running) {
       const got = await b.call<Received>('wait_for_request', { timeout_seconds: 2 });
-      for (const r of got.requests ?? [])
-        await b.call('respond_to_request', { request_id: r.request_id, response: 'answer' });
+      await Promise.all(
+        (got.requests ?? []).map((r) =>
+          b.call('respond_to_request', { request_id: r.request_id, response: 'answer' }),
+        ),
+      );
     }
   })();
   return async () => {
@@ -48,16 +53,28 @@ function respondLoop(b: Agent) {
   };
 }
 
-/**
- * Full round trips: A send_request → B's wait_for_request returns → B respond_to_request →
- * A's wait_for_response returns. `pairs` conversations run at once, `each` round trips each.
- */
-export async function mcpRoundTrips(
+/** One round trip: A send_request → B's wait returns → B answers → A's wait_for_response returns. */
+async function roundTrip(a: Agent, b: Agent): Promise<number> {
+  const started = now();
+  const { request_id } = await a.call<{ request_id: string }>('send_request', {
+    to: b.id,
+    message: 'question',
+  });
+  const got = await a.call<{ status: string }>('wait_for_response', {
+    request_id,
+    timeout_seconds: 30,
+  });
+  if (got.status !== 'received') throw new Error(`round trip timed out: ${JSON.stringify(got)}`);
+  return now() - started;
+}
+
+/** `pairs` requester/responder pairs, known to the coordinator, each responder listening. */
+async function withPairs<T>(
   baseUrl: string,
   pairs: number,
-  each: number,
-  open: (baseUrl: string, id: string) => Agent | Promise<Agent> = connect,
-) {
+  open: OpenAgent,
+  work: (agents: { a: Agent; b: Agent }[]) => Promise<T>,
+): Promise<T> {
   const tag = Math.random().toString(36).slice(2, 8);
   const agents = await Promise.all(
     Array.from({ length: pairs }, async (_, i) => ({
@@ -65,32 +82,59 @@ export async function mcpRoundTrips(
       b: await open(baseUrl, `bench-b${i}-${tag}`),
     })),
   );
-  const stops = agents.map(({ b }) => respondLoop(b));
-  const trip = async (a: Agent, b: Agent) => {
-    const started = now();
-    const { request_id } = await a.call<{ request_id: string }>('send_request', {
-      to: b.id,
-      message: 'question',
-    });
-    const got = await a.call<{ status: string }>('wait_for_response', {
-      request_id,
-      timeout_seconds: 30,
-    });
-    if (got.status !== 'received') throw new Error(`round trip timed out: ${JSON.stringify(got)}`);
-    return now() - started;
-  };
-  // Both must be known before the first send; then warm up.
   await Promise.all(agents.flatMap(({ a, b }) => [a.call('list_agents'), b.call('list_agents')]));
-  for (const { a, b } of agents) for (let i = 0; i < 20; i++) await trip(a, b);
-  const samples: number[] = [];
-  const started = now();
-  await Promise.all(
-    agents.map(async ({ a, b }) => {
-      for (let i = 0; i < each; i++) samples.push(await trip(a, b));
-    }),
-  );
-  const seconds = (now() - started) / 1000;
-  await Promise.all(stops.map((stop) => stop()));
-  await Promise.all(agents.flatMap(({ a, b }) => [a.close(), b.close()]));
-  return { samples, perSecond: samples.length / seconds };
+  const stops = agents.map(({ b }) => respondLoop(b));
+  try {
+    for (const { a, b } of agents) for (let i = 0; i < 10; i++) await roundTrip(a, b); // warm-up
+    return await work(agents);
+  } finally {
+    await Promise.all(stops.map((stop) => stop()));
+    await Promise.all(agents.flatMap(({ a, b }) => [a.close(), b.close()]));
+  }
+}
+
+/** Closed loop: each of `pairs` makes `each` round trips one after another, all pairs at once. */
+export function closedLoop(
+  baseUrl: string,
+  pairs: number,
+  each: number,
+  open: OpenAgent = connect,
+) {
+  return withPairs(baseUrl, pairs, open, async (agents) => {
+    const samples: number[] = [];
+    const started = now();
+    await Promise.all(
+      agents.map(async ({ a, b }) => {
+        for (let i = 0; i < each; i++) samples.push(await roundTrip(a, b));
+      }),
+    );
+    return { samples, perSecond: samples.length / ((now() - started) / 1000) };
+  });
+}
+
+/**
+ * Offered load: `pairs` pairs start `perSecond` round trips a second in all, evenly spread, for
+ * `seconds`, whether or not earlier ones are done (as independent agents would).
+ */
+export function offeredLoad(
+  baseUrl: string,
+  pairs: number,
+  perSecond: number,
+  seconds: number,
+  open: OpenAgent,
+) {
+  return withPairs(baseUrl, pairs, open, async (agents) => {
+    const total = perSecond * seconds;
+    const gapMs = 1000 / perSecond;
+    const started = now();
+    const samples = await Promise.all(
+      Array.from({ length: total }, async (_, k) => {
+        const at = started + k * gapMs;
+        await new Promise((r) => setTimeout(r, Math.max(0, at - now())));
+        const pair = agents[k % agents.length] as { a: Agent; b: Agent };
+        return roundTrip(pair.a, pair.b);
+      }),
+    );
+    return { samples, perSecond: samples.length / ((now() - started) / 1000) };
+  });
 }

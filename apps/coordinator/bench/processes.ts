@@ -67,9 +67,7 @@ export async function startCoordinator(
   env: Record<string, string> = {},
 ): Promise<Proc> {
   const coordinator = await startCoordinatorProcess({
-    ...(redis.includes(',')
-      ? { REDIS_CLUSTER_NODES: redis }
-      : { REDIS_URL: redis }),
+    ...(redis.includes(',') ? { REDIS_CLUSTER_NODES: redis } : { REDIS_URL: redis }),
     // The benchmark sends far faster than an agent may, and floods inboxes on purpose.
     C3PO_SEND_RATE_PER_MINUTE: '10000000',
     C3PO_MAX_WAITS_PER_AGENT: '100',
@@ -82,8 +80,7 @@ export async function startCoordinator(
       status: string;
       nodes?: unknown[];
     };
-    if (health.status === 'ok' && (!redis.includes(',') || (health.nodes?.length ?? 0) >= 3))
-      break;
+    if (health.status === 'ok' && (!redis.includes(',') || (health.nodes?.length ?? 0) >= 3)) break;
     await new Promise((r) => setTimeout(r, 50));
   }
   return {

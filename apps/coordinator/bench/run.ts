@@ -1,122 +1,186 @@
 /**
- * npm run bench: C3PO round-trip latency and the cost of parked waiters, each printed next to a
- * raw-Redis floor measured in the same run, against the budgets of DESIGN §9.
- * Sizes: BENCH_ROUND_TRIPS (1000), BENCH_ROUND_TRIPS_CONCURRENT (20 per conversation), BENCH_WAITERS (1000).
+ * npm run bench: C3PO's latency, throughput and cost, each figure next to a floor measured in the
+ * same run with raw Redis commands, and checked against the targets of issue 12 / DESIGN §9.
+ * Sizes: BENCH_ROUND_TRIPS (1000), BENCH_WAITERS (1000), BENCH_SECONDS (10, offered load),
+ * BENCH_SKIP (comma-separated sections to skip: latency,offered,throughput,waiters,cluster,flood).
  */
 import { setMaxListeners } from 'node:events';
+import { floodedInbox } from './flood.js';
 import { leanAgent } from './lean-client.js';
-import { connect, mcpRoundTrips } from './mcp-agents.js';
-import { rssMb, startCoordinator, startRedis } from './processes.js';
-import { rawClient, rawParkedWaiters, rawRoundTrips, usedMemoryMb } from './raw-floor.js';
+import { closedLoop, connect, offeredLoad } from './mcp-agents.js';
+import { cpuMs, type Proc, startCluster, startCoordinator, startRedis } from './processes.js';
+import { rawRoundTrips } from './raw-floor.js';
 import { ms, type Summary, summarize } from './stats.js';
+import { toolCosts } from './tool-costs.js';
+import { parkedWaiters } from './waiters.js';
 
+const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 1000);
 const WAITERS = Number(process.env.BENCH_WAITERS ?? 1000);
-const EACH_SINGLE = Number(process.env.BENCH_ROUND_TRIPS ?? 1000);
-const EACH_CONCURRENT = Number(process.env.BENCH_ROUND_TRIPS_CONCURRENT ?? 20);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
 
-const verdict = (ok: boolean) => (ok ? 'within budget' : 'OVER BUDGET');
-const line = (label: string, s: Summary, floor: Summary, extra = '') =>
+const verdicts: [string, boolean][] = [];
+const check = (what: string, ok: boolean) => {
+  verdicts.push([what, ok]);
+  return ok ? 'ok' : 'MISSED';
+};
+const line = (label: string, s: Summary, floor?: Summary, extra = '') =>
   console.log(
-    `   ${label.padEnd(38)} p50 ${ms(s.p50).padStart(10)}  p99 ${ms(s.p99).padStart(10)}  max ${ms(s.max).padStart(10)}  (${(s.p50 / floor.p50).toFixed(1)}x floor p50, n=${s.count}${extra})`,
+    `   ${label.padEnd(34)} p50 ${ms(s.p50).padStart(9)}  p99 ${ms(s.p99).padStart(9)}  max ${ms(s.max).padStart(9)}${floor ? `  (${(s.p50 / floor.p50).toFixed(1)}x floor)` : ''}  n=${s.count}${extra}`,
   );
 
-async function roundTrips() {
-  const redis = await startRedis();
+async function latency(redis: Proc) {
   const coordinator = await startCoordinator(redis.url);
   try {
     console.log(
-      '1. Round trip: A send_request → B wait_for_request returns → B respond_to_request → A wait_for_response returns',
+      '1. One conversation: A send_request → B wait_for_request returns → B respond_to_request → A wait_for_response returns',
     );
-    for (const pairs of [1, 100]) {
-      const each = pairs === 1 ? EACH_SINGLE : EACH_CONCURRENT;
-      const floor = summarize(await rawRoundTrips(redis.url, pairs, each));
-      const sdk = await mcpRoundTrips(coordinator.url, pairs, each);
-      const lean = await mcpRoundTrips(coordinator.url, pairs, each, leanAgent);
-      const s = summarize(sdk.samples);
-      console.log(`   -- ${pairs} conversation${pairs > 1 ? 's at once' : ''}`);
-      line('raw Redis floor (XADD → XREADGROUP)', floor, floor);
-      line('C3PO, MCP SDK client', s, floor, `, ${sdk.perSecond.toFixed(0)}/s`);
-      line(
-        'C3PO, lean JSON-RPC client',
-        summarize(lean.samples),
-        floor,
-        `, ${lean.perSecond.toFixed(0)}/s`,
+    const floor = summarize(await rawRoundTrips(redis.url, 1, ROUND_TRIPS));
+    line('raw Redis floor (XADD → XREADGROUP)', floor);
+    const sdk = await closedLoop(coordinator.url, 1, ROUND_TRIPS);
+    const s = summarize(sdk.samples);
+    line('C3PO, MCP SDK client', s, floor);
+    const cpuBefore = cpuMs(coordinator.pid);
+    const lean = await closedLoop(coordinator.url, 1, ROUND_TRIPS, leanAgent);
+    const cpuPerCall = (cpuMs(coordinator.pid) - cpuBefore) / ((lean.samples.length + 10) * 4);
+    const l = summarize(lean.samples);
+    line('C3PO, bare JSON-RPC client', l, floor);
+    console.log(`   coordinator CPU per tool call (bare client run): ${cpuPerCall.toFixed(3)} ms`);
+    console.log(
+      `   targets: SDK p50 ≤ 5 ms ${check('SDK round trip p50 ≤ 5 ms', s.p50 <= 5)}, p99 ≤ 15 ms ${check('SDK round trip p99 ≤ 15 ms', s.p99 <= 15)}; bare p50 ≤ 1.5 ms ${check('bare round trip p50 ≤ 1.5 ms', l.p50 <= 1.5)}; CPU per call ≤ 0.3 ms ${check('CPU per tool call ≤ 0.3 ms', cpuPerCall <= 0.3)}`,
+    );
+  } finally {
+    await coordinator.stop();
+  }
+}
+
+async function offered(redis: Proc) {
+  const coordinator = await startCoordinator(redis.url);
+  try {
+    console.log(`\n2. 100 conversations offered 100 round trips a second in all, for ${SECONDS} s`);
+    const bare = summarize(
+      (await offeredLoad(coordinator.url, 100, 100, SECONDS, leanAgent)).samples,
+    );
+    line('C3PO, bare JSON-RPC clients', bare);
+    const sdk = summarize((await offeredLoad(coordinator.url, 100, 100, SECONDS, connect)).samples);
+    line('C3PO, MCP SDK clients', sdk);
+    console.log(
+      `   targets: p50 ≤ 5 ms ${check('offered 100/s p50 ≤ 5 ms', bare.p50 <= 5)}, p99 ≤ 25 ms ${check('offered 100/s p99 ≤ 25 ms', bare.p99 <= 25)} (bare clients; the SDK clients share the load generator's CPU)`,
+    );
+  } finally {
+    await coordinator.stop();
+  }
+}
+
+async function throughput(redis: Proc, label: string, check1000: boolean) {
+  const coordinator = await startCoordinator(redis.url);
+  try {
+    const pairs = 50;
+    const floor = redis.url.includes(',')
+      ? undefined
+      : await rawRoundTrips(redis.url, pairs, 100).then(summarize);
+    const run = await closedLoop(
+      coordinator.url,
+      pairs,
+      Math.max(20, Math.round(ROUND_TRIPS / 25)),
+      leanAgent,
+    );
+    const s = summarize(run.samples);
+    line(
+      `C3PO ${label}, ${pairs} pairs, bare clients`,
+      s,
+      floor,
+      `, ${run.perSecond.toFixed(0)} round trips/s`,
+    );
+    if (check1000)
+      console.log(
+        `   target: ≥ 1000 round trips/s ${check('closed loop ≥ 1000 round trips/s', run.perSecond >= 1000)} (≥ 600 at least: ${check('closed loop ≥ 600 round trips/s', run.perSecond >= 600)})`,
       );
-      if (pairs === 1)
-        console.log(
-          `   budget p50 ≤ 5 ms, p99 ≤ 25 ms (SDK client): ${verdict(s.p50 <= 5 && s.p99 <= 25)}`,
-        );
-    }
+    return run.perSecond;
   } finally {
     await coordinator.stop();
-    await redis.stop();
   }
 }
 
-async function parkedWaiters() {
-  const redis = await startRedis();
-  const coordinator = await startCoordinator(redis.url);
-  const admin = await rawClient(redis.url);
+async function cluster() {
+  const seeds = await startCluster();
+  const coordinator = await startCoordinator(seeds.url);
   try {
-    console.log(`\n2. ${WAITERS} agents parked in wait_for_request on one coordinator process`);
-    const observer = await connect(coordinator.url, 'observer');
-    await observer.call('list_agents');
-    const rssIdle = rssMb(coordinator.pid);
-    const memBefore = await usedMemoryMb(admin);
-    const agents = await Promise.all(
-      Array.from({ length: WAITERS }, (_, i) => connect(coordinator.url, `park-${i}`)),
+    console.log('\n5. The same on a Redis Cluster (3 masters, 3 replicas)');
+    const sdk = summarize(
+      (await closedLoop(coordinator.url, 1, Math.round(ROUND_TRIPS / 2))).samples,
     );
-    const waits = agents.map((a) =>
-      a.call<{ status: string }>('wait_for_request', { timeout_seconds: 90 }),
+    line('one conversation, MCP SDK client', sdk);
+    const bare = summarize(
+      (await closedLoop(coordinator.url, 1, Math.round(ROUND_TRIPS / 2), leanAgent)).samples,
     );
-    for (let i = 0; i < 600; i++) {
-      const health = (await (await fetch(`${coordinator.url}/api/health`)).json()) as {
-        waiters: number;
-      };
-      if (health.waiters >= WAITERS) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await new Promise((r) => setTimeout(r, 1_000));
-    const connections = (await admin.clientList()).filter((c) => c.name.startsWith('c3po-')).length;
-    const rss = rssMb(coordinator.pid);
-    const redisMem = (await usedMemoryMb(admin)) - memBefore;
-    const started = performance.now();
-    await Promise.all(
-      agents.map((a) => observer.call('send_request', { to: a.id, message: 'wake up' })),
-    );
-    const woken = (await Promise.all(waits)).filter((w) => w.status === 'received').length;
-    const wakeMs = performance.now() - started;
-    console.log(
-      `   C3PO:  ${connections} Redis connections; coordinator RSS ${rss.toFixed(0)} MB (idle ${rssIdle.toFixed(0)} MB, +${(rss - rssIdle).toFixed(0)} MB); Redis memory +${redisMem.toFixed(2)} MB`,
-    );
-    console.log(
-      `          ${woken} of ${WAITERS} woken, each by its own request, ${wakeMs.toFixed(0)} ms after the first send`,
-    );
-    const raw = await rawParkedWaiters(redis.url, WAITERS, admin);
-    console.log(
-      `   floor: a blocking XREADGROUP per waiter: ${raw.connections} Redis connections; Redis memory +${raw.redisMemoryMb.toFixed(2)} MB`,
-    );
-    console.log(
-      `   budget ≤ 4 connections, ≤ 250 MB RSS: ${verdict(connections <= 4 && rss <= 250 && woken === WAITERS)}`,
-    );
-    await Promise.all([...agents, observer].map((a) => a.close()));
-  } finally {
-    await admin.close();
+    line('one conversation, bare client', bare);
     await coordinator.stop();
-    await redis.stop();
+    await throughput(seeds, 'on the cluster', false);
+  } finally {
+    await coordinator.stop();
+    await seeds.stop();
   }
 }
 
-// The SDK client leaves an abort listener per request on its transport's signal; the warning
-// Node prints for each one past the limit would slow this process and skew the numbers.
-setMaxListeners(0);
+async function main() {
+  // The SDK client leaves an abort listener per request on its transport's signal.
+  setMaxListeners(0);
+  console.log(
+    `C3PO benchmark: Node ${process.version}, redis-server (AOF everysec), loopback only\n`,
+  );
+  const redis = await startRedis();
+  try {
+    if (!SKIP.has('latency')) await latency(redis);
+    if (!SKIP.has('offered')) await offered(redis);
+    if (!SKIP.has('throughput')) {
+      console.log('\n3. Closed loop: as many round trips as the machine allows');
+      await throughput(redis, 'on one Redis', true);
+    }
+    if (!SKIP.has('waiters')) {
+      console.log(`\n4. ${WAITERS} agents parked in wait_for_request on one coordinator process`);
+      const w = await parkedWaiters(redis, WAITERS, 100);
+      console.log(
+        `   ${w.connections} Redis connections; coordinator RSS ${w.rssMb.toFixed(0)} MB (idle ${w.rssIdleMb.toFixed(0)} MB); Redis memory +${w.redisMemoryMb.toFixed(2)} MB`,
+      );
+      line('send → its waiter returns (one at a time)', w.wake);
+      console.log(
+        `   the other ${WAITERS - 100} woken at once: all back ${w.burstMs.toFixed(0)} ms after the first send (${w.woken} of ${WAITERS} received)`,
+      );
+      console.log(
+        `   targets: ≤ 4 connections ${check('parked: ≤ 4 Redis connections', w.connections <= 4)}, ≤ 250 MB RSS ${check('parked: ≤ 250 MB RSS', w.rssMb <= 250)}, wake p50 ≤ 5 ms ${check('parked: wake p50 ≤ 5 ms', w.wake.p50 <= 5)}`,
+      );
+    }
+    if (!SKIP.has('cluster')) await cluster();
+    if (!SKIP.has('flood')) {
+      console.log(
+        '\n6. One inbox flooded to its limit with 64 KiB requests, its agent reading it meanwhile',
+      );
+      const f = await floodedInbox(redis);
+      line(`other agents' tool calls and hooks (${f.sent} in the flood)`, f.others);
+      console.log(
+        `   target: p99 ≤ 50 ms ${check('flooded inbox: others p99 ≤ 50 ms', f.others.p99 <= 50)}`,
+      );
+    }
+    console.log(
+      "\n7. What each tool costs the model's context (name, description and input schema)",
+    );
+    const costs = await toolCosts(redis);
+    for (const t of costs.tools)
+      console.log(`   ${t.name.padEnd(22)} ${String(t.bytes).padStart(5)} bytes`);
+    console.log(
+      `   all tools ${costs.total} bytes; tools/list ${costs.listBytes} bytes; server instructions ${costs.instructionsBytes} bytes`,
+    );
+  } finally {
+    await redis.stop();
+  }
+  const missed = verdicts.filter(([, ok]) => !ok).map(([what]) => what);
+  console.log(
+    `\nTargets met: ${verdicts.length - missed.length} of ${verdicts.length}${missed.length ? `; missed: ${missed.join('; ')}` : ''}`,
+  );
+}
 
-console.log(
-  `C3PO benchmark: Node ${process.version}, redis-server (AOF everysec), loopback only\n`,
-);
-roundTrips()
-  .then(parkedWaiters)
-  .catch((err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  });
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
