@@ -121,6 +121,8 @@ describe('what a model is given when another agent tries to break out of its fen
   let last: LoggedRequest;
   let r1: { request_id: string; conversation_id: string };
   let r2: { request_id: string; conversation_id: string } | undefined;
+  /** agent-v's project folder, with a .env file its model reads. */
+  let projectV = '';
 
   const mallory = <T>(tool: string, args: Record<string, unknown>) =>
     callTool<T>(coordinator.url, 'mallory', tool, args, undefined, {
@@ -140,7 +142,7 @@ describe('what a model is given when another agent tries to break out of its fen
         to: 'agent-v',
         message: hostile('TAG-R2', LOOK_ALIKES_FIRST),
       });
-      return { toolUse: { name: 'Read', input: { file_path: join(v.projectDir, '.env') } } };
+      return { toolUse: { name: 'Read', input: { file_path: join(projectV, '.env') } } };
     }
     const sends = results(r, 'send_request');
     const waits = results(r, 'wait_for_response');
@@ -196,8 +198,8 @@ describe('what a model is given when another agent tries to break out of its fen
       agentId: 'agent-v',
       allowedTools: ['Read'],
     });
-    writeFileSync(join(session.projectDir, '.env'), `API_KEY=${SECRET}\n`);
-    v = { projectDir: session.projectDir } as SessionResult;
+    projectV = session.projectDir;
+    writeFileSync(join(projectV, '.env'), `API_KEY=${SECRET}\n`);
     v = await session.done;
     last = fakeV.turns().at(-1) as LoggedRequest;
   }, 150_000);
