@@ -8,6 +8,7 @@
 import { ulid } from 'ulid';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
+import { SETTLE_WITHIN_MS } from '../src/service/answers-service.js';
 import type { Caller } from '../src/service/caller.js';
 import { createStore } from '../src/store/create-store.js';
 import { connectRedis } from '../src/store/redis-client.js';
@@ -58,11 +59,14 @@ describe('an answer handed out by a coordinator that then died', () => {
     coordinators.push(c);
     await c.services.agents.seen('agent-b');
     const { request_id } = await c.services.requests.send(a, { to: 'agent-b', message: 'q' });
-    // respond_to_request's commit, and nothing after it: the process died there.
+    // respond_to_request's commit (its first round trip: the answer stored, and the request's
+    // deadline entry brought close), and nothing after it: the process died there.
     const redis = connectRedis(backendTarget('single'), createLogger('silent'));
     await expect.poll(async () => (await redis.pingAll()).every((n) => n.ok)).toBe(true);
     try {
-      const commit = await createStore(redis, c.prefix).requests.respond(
+      const store = createStore(redis, c.prefix);
+      await store.deadlines.nudge('agent-b', request_id, Date.now() + SETTLE_WITHIN_MS);
+      const commit = await store.requests.respond(
         'agent-b',
         request_id,
         {
@@ -77,9 +81,8 @@ describe('an answer handed out by a coordinator that then died', () => {
     } finally {
       await redis.close();
     }
-    // agent-a's wait without request_id: the answer is not in its queue (that came after the
-    // commit), and nothing puts it there until the responder answers again or the request's
-    // deadline (24 h by default) brings the sweep.
+    // agent-a's wait without request_id: the answer is not in its queue yet (that came after
+    // the commit); the sweep puts it there within SETTLE_WITHIN_MS.
     const any = await c.services.waits.forResponse(a, undefined, wait(10));
     expect.soft(any).toMatchObject({ status: 'received', response: { request_id } });
     // The answer is stored: a wait by request_id gets it at once.

@@ -192,6 +192,14 @@ describe('PostToolUse hook', () => {
 });
 
 describe('SessionEnd hook', () => {
+  it('keeps what the session was told, for a session resumed with the same id', async () => {
+    await send('hooks-r', 'before the resume');
+    expect((await hook('stop', 'hooks-r', { session_id: 's-r' })).status).toBe(200);
+    await hook('session-end', 'hooks-r', { session_id: 's-r', reason: 'other' });
+    await hook('session-start', 'hooks-r', { session_id: 's-r', source: 'resume' });
+    expect((await hook('stop', 'hooks-r', { session_id: 's-r' })).status).toBe(204);
+  });
+
   it('marks the agent offline and keeps its inbox', async () => {
     await hook('session-start', 'hooks-f', { session_id: 's-f' });
     await send('hooks-f', 'keep me');

@@ -16,6 +16,11 @@ import { newId } from './new-id.js';
 
 /** Dead-lettered requests kept per agent (about). */
 const DEAD_LETTER_MAX = 1_000;
+/**
+ * With each change of state, the request's deadline entry is brought this close, so that if the
+ * process dies before completing what follows, the sweep completes it by then.
+ */
+export const SETTLE_WITHIN_MS = 5_000;
 
 /** The answer (or error answer) stored with a record, as the requester receives it. */
 export function responseOf(r: RequestRecord): Response | undefined {
@@ -117,17 +122,23 @@ export function createAnswersService(
                 ? ERROR_TEXT.expire(recipient)
                 : ERROR_TEXT.dead_letter(recipient, opts.deliveries ?? 0),
           };
-    const change = await store.requests.end(recipient, requestId, {
-      mode,
-      ...opts,
-      ttlMs: ttl,
-      deadLetterMaxLength: DEAD_LETTER_MAX,
-      fields: {
-        ended_at: now,
-        reason: mode === 'cancel' ? 'cancelled by its sender' : mode.replace('_', '-'),
-        ...error,
-      },
-    });
+    const [change] = await Promise.all([
+      store.requests.end(recipient, requestId, {
+        mode,
+        ...opts,
+        ttlMs: ttl,
+        deadLetterMaxLength: DEAD_LETTER_MAX,
+        fields: {
+          ended_at: now,
+          reason: mode === 'cancel' ? 'cancelled by its sender' : mode.replace('_', '-'),
+          ...error,
+        },
+      }),
+      // The sweep itself expires; the others bring their entry close (see SETTLE_WITHIN_MS).
+      mode === 'expire'
+        ? undefined
+        : store.deadlines.nudge(recipient, requestId, Date.now() + SETTLE_WITHIN_MS),
+    ]);
     if (change.result === 'not_due') return change.record;
     const type = (
       { cancel: 'cancelled', expire: 'expired', dead_letter: 'dead_lettered' } as const
@@ -146,12 +157,11 @@ export function createAnswersService(
         status: input.status ?? 'success',
         answered_at: new Date().toISOString(),
       };
-      let change: RecordChange<string> = await store.requests.respond(
-        from,
-        input.request_id,
-        answer,
-        ttl,
-      );
+      const [stored] = await Promise.all([
+        store.requests.respond(from, input.request_id, answer, ttl),
+        store.deadlines.nudge(from, input.request_id, Date.now() + SETTLE_WITHIN_MS),
+      ]);
+      let change: RecordChange<string> = stored;
       if (change.result === 'overdue') {
         change = { result: 'expired', record: await end('expire', from, input.request_id) };
       }

@@ -20,6 +20,10 @@ export async function sweepDeadlines(store: Store, answers: AnswersService): Pro
       const record = await answers.expire(d.recipient, d.requestId);
       // No record: a send that never committed, or one past retention.
       if (!record) await store.deadlines.remove(d.recipient, d.requestId);
+      // Still open and not due: its entry was brought forward by an answer that was then
+      // refused; put it back at its deadline.
+      else if (record.state === 'queued')
+        await store.deadlines.add(d.recipient, d.requestId, record.expires_at);
     }),
   );
   return due.length;

@@ -24,6 +24,14 @@ export function createDeadlinesStore(redis: RedisConnections, keys: Keys) {
       await redis.call(key, 'ZADD', key, dueMs, member(recipient, requestId));
     },
 
+    /**
+     * Brings an open request's entry forward to `atMs` (only if it is in the index): the sweep
+     * then settles it by that time if its process dies right after changing its state.
+     */
+    async nudge(recipient: string, requestId: string, atMs: number): Promise<void> {
+      await redis.call(key, 'ZADD', key, 'XX', atMs, member(recipient, requestId));
+    },
+
     async remove(recipient: string, requestId: string): Promise<void> {
       await redis.call(key, 'ZREM', key, member(recipient, requestId));
     },

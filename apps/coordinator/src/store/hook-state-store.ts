@@ -29,12 +29,12 @@ export function createHookStateStore(redis: RedisConnections, keys: Keys) {
       return sessions;
     },
 
+    /**
+     * The session is no longer live. What its hooks announced is kept (it lapses after a day):
+     * Claude Code keeps the session id on --resume, and a resumed session must not be told again.
+     */
     async endSession(agent: string, session: string): Promise<void> {
-      const stop = keys.announced(agent, session, 'stop');
-      await Promise.all([
-        redis.call(keys.sessions(agent), 'ZREM', keys.sessions(agent), session),
-        redis.call(stop, 'DEL', stop, keys.announced(agent, session, 'tool')),
-      ]);
+      await redis.call(keys.sessions(agent), 'ZREM', keys.sessions(agent), session);
     },
 
     /** Records `requestIds` as announced by the session's `hook`; returns those not announced before. */
