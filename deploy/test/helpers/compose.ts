@@ -28,6 +28,8 @@ export interface ComposeService {
   stop_grace_period?: string;
   read_only?: boolean;
   init?: boolean;
+  tmpfs?: string[];
+  networks?: Record<string, { aliases?: string[] } | null>;
 }
 
 export interface ComposeConfig {
@@ -52,24 +54,29 @@ export function envFromExample(settings: Record<string, string>): string {
   return text;
 }
 
+/** The files of deploy/ a Compose file may name (compose.replicas.yaml extends compose.yaml). */
+const COMPOSE_FILES = ['compose.yaml', 'compose.replicas.yaml', 'nginx.conf'];
+
 /**
- * Resolves compose.yaml with `envText` as deploy/.env, and the secret files in deploy/secrets;
- * `config` is set when Compose accepted it.
+ * Resolves `file` (compose.yaml unless given) with `envText` as deploy/.env, and the secret files
+ * in deploy/secrets; `config` is set when Compose accepted it.
  */
 export async function resolveCompose(
   envText: string,
   env: Record<string, string> = {},
+  file = 'compose.yaml',
 ): Promise<Result & { root: string; config?: ComposeConfig }> {
   const root = mkdtempSync(join(tmpdir(), 'c3po-compose-'));
   try {
     mkdirSync(join(root, 'deploy/secrets'), { recursive: true, mode: 0o700 });
-    symlinkSync(join(DEPLOY_DIR, 'compose.yaml'), join(root, 'deploy/compose.yaml'));
+    for (const name of COMPOSE_FILES)
+      symlinkSync(join(DEPLOY_DIR, name), join(root, 'deploy', name));
     writeFileSync(join(root, 'deploy/.env'), envText);
     writeFileSync(join(root, 'deploy/secrets/admin-token'), `${'a'.repeat(64)}\n`);
     writeFileSync(join(root, 'deploy/secrets/redis-password'), `${'b'.repeat(64)}\n`);
     const result = await run(
       'docker-compose',
-      ['-p', 'c3po', '-f', 'deploy/compose.yaml', '--env-file', 'deploy/.env', 'config'],
+      ['-p', 'c3po', '-f', `deploy/${file}`, '--env-file', 'deploy/.env', 'config'],
       { cwd: root, env: { PATH: process.env.PATH ?? '', ...env } },
     );
     const config = result.code === 0 ? (parse(result.stdout) as ComposeConfig) : undefined;
