@@ -22,6 +22,7 @@ import type { AgentsService } from './agents-service.js';
 import type { AnswersService } from './answers-service.js';
 import type { Background } from './background.js';
 import type { Caller } from './caller.js';
+import { commitLanded } from './commit-landed.js';
 import type { RecordEvents } from './events.js';
 import { newId } from './new-id.js';
 
@@ -80,6 +81,18 @@ export function createRequestsService(
       },
     );
   };
+
+  /** A send that may or may not have been stored: the ID tells which, once Redis is back. */
+  const unsure = (cause: unknown, rid: string) =>
+    new AppError(
+      'unavailable',
+      `The coordinator lost touch with its Redis store while storing this request, so it may or may not have been sent (request_id ${rid}).`,
+      {
+        hint: `In a few seconds, call wait_for_response with request_id ${rid} and timeout_seconds 0: if that request is not found, it was not sent, so send it again.`,
+        retryAfterSeconds: 5,
+        cause,
+      },
+    );
 
   return {
     async send(
@@ -146,17 +159,21 @@ export function createRequestsService(
       const recipient = presence.value;
       if (!recipient) return refuse(await agents.unknownAgent(input.to));
       if (appended.value.result === 'absent') {
-        throw new AppError(
-          'not_found',
-          `No conversation ${cid} exists (conversations expire after a period of silence).`,
-          { hint: 'Omit conversation_id to start a new conversation.' },
+        return refuse(
+          new AppError(
+            'not_found',
+            `No conversation ${cid} exists (conversations expire after a period of silence).`,
+            { hint: 'Omit conversation_id to start a new conversation.' },
+          ),
         );
       }
       if (appended.value.result === 'outsider') {
-        throw new AppError(
-          'forbidden',
-          `You (${from}) did not take part in conversation ${cid}, so you cannot continue it.`,
-          { hint: 'Omit conversation_id to start a new conversation.' },
+        return refuse(
+          new AppError(
+            'forbidden',
+            `You (${from}) did not take part in conversation ${cid}, so you cannot continue it.`,
+            { hint: 'Omit conversation_id to start a new conversation.' },
+          ),
         );
       }
       if (rate.value.count > config.sendsPerMinute)
@@ -187,7 +204,13 @@ export function createRequestsService(
           limits: { maxUnanswered: config.inboxMaxRequests, maxBytes: config.inboxMaxBytes },
           recordTtlMs: config.retentionMs,
         })
-        .catch(refuse);
+        .catch(async (err: unknown) => {
+          // Without a reply the commit may still have run: undo only what surely did not.
+          const landed = await commitLanded(store, input.to, rid);
+          if (landed === false) return refuse(err);
+          if (landed === undefined) throw unsure(err, rid);
+          return { outcome: 'sent', request_id: rid, conversation_id: cid } as const;
+        });
       if (outcome.outcome === 'inbox_full') {
         await refuse(
           new AppError(
