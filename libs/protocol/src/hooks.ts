@@ -1,4 +1,4 @@
-/** @module What Claude Code hooks send to the coordinator: their stdin JSON, passed on as the body. */
+/** @module What Claude Code hooks send to the coordinator: the few fields of their stdin JSON it needs (the plugin sends nothing else). */
 import { z } from 'zod';
 
 /**

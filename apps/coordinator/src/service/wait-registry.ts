@@ -4,12 +4,12 @@
  * so that the waits of a process that died lapse within seconds. Waits for requests also show the
  * agent as listening in the directory, under the same kind of lease.
  */
-import { ulid } from 'ulid';
 import { AppError } from '../errors.js';
 import type { Store } from '../store/create-store.js';
 import { untracked } from '../store/round-trips.js';
 import type { Background } from './background.js';
 import type { Caller } from './caller.js';
+import { newId } from './new-id.js';
 
 export interface WaitLimits {
   waitsPerProcess: number;
@@ -75,7 +75,7 @@ export function createWaitRegistry(store: Store, limits: WaitLimits, background:
           'Each wait returns within 90 seconds; let an open one finish (or cancel it) before starting another.',
         );
       }
-      const id = ulid();
+      const id = newId();
       const digest = caller.tokenDigest;
       if (digest) {
         const now = Date.now();
