@@ -17,24 +17,41 @@ export class RedisDeadlineError extends Error {
 
 /** A command that gets no reply within this is given up (node-redis has no timeout once it is sent). */
 const COMMAND_DEADLINE_MS = 3_000;
-/** After this many deadlines in a row, a cluster client is replaced (it would not notice a hung master). */
+/**
+ * After this many deadlines within MISS_WINDOW_MS, a cluster client is replaced: it would not
+ * notice a hung master by itself. Replies from the other masters do not reset the count.
+ */
 const MISSES_BEFORE_RECONNECT = 3;
+const MISS_WINDOW_MS = 15_000;
+/** A cluster client not connected after this is replaced (see `replace`). */
+const CONNECT_PATIENCE_MS = 5_000;
 
-/** Races `send` against the deadline; counts misses in `misses`. */
-function withDeadline<T>(
-  send: () => Promise<T>,
-  misses: { count: number; onMiss(): void },
-): Promise<T> {
+/** Deadlines missed lately, and what to do when there are too many. */
+interface Misses {
+  at: number[];
+  onMiss(): void;
+}
+
+/** Notes a missed deadline; true when MISSES_BEFORE_RECONNECT fell within MISS_WINDOW_MS. */
+function tooMany(misses: Misses): boolean {
+  const now = Date.now();
+  misses.at = misses.at.filter((t) => t > now - MISS_WINDOW_MS);
+  misses.at.push(now);
+  if (misses.at.length < MISSES_BEFORE_RECONNECT) return false;
+  misses.at = [];
+  return true;
+}
+
+/** Races `send` against the deadline; a miss is reported to `misses`. */
+function withDeadline<T>(send: () => Promise<T>, misses?: Misses): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
-      misses.count += 1;
-      misses.onMiss();
+      misses?.onMiss();
       reject(new RedisDeadlineError(`Redis did not answer within ${COMMAND_DEADLINE_MS} ms`));
     }, COMMAND_DEADLINE_MS);
     send().then(
       (value) => {
         clearTimeout(timer);
-        misses.count = 0;
         resolve(value);
       },
       (err: unknown) => {
@@ -129,7 +146,6 @@ function single(url: string, logger: Logger, observer: ConnectionObserver): Redi
       logger.warn({ role, err: String(err) }, 'redis connect failed; retrying in the background');
     });
   }
-  const misses = { count: 0, onMiss() {} };
   let scripts: readonly string[] = [];
   const load = () => {
     for (const source of scripts) command.sendCommand(['SCRIPT', 'LOAD', source]).catch(() => {});
@@ -142,7 +158,7 @@ function single(url: string, logger: Logger, observer: ConnectionObserver): Redi
       if (command.isReady) load();
     },
     call: (_key, ...args) =>
-      tracked(() => withDeadline(() => command.sendCommand(args.map(String)), misses)),
+      tracked(() => withDeadline(() => command.sendCommand(args.map(String)))),
     sSubscribe: (channel, listener) => subscriber.sSubscribe(channel, listener),
     sUnsubscribe: (channel) => subscriber.sUnsubscribe(channel),
     onPubSubReady: (fn) => subscriber.on('ready', fn),
@@ -198,7 +214,7 @@ function cluster(
     }
   };
   const open = () => {
-    const client = createCluster({
+    const created = createCluster({
       rootNodes: seeds.map((url) => ({ url })),
       // Per-node settings (credentials, TLS, timeouts) must be in `defaults`; RESP at the top.
       defaults: {
@@ -210,36 +226,48 @@ function cluster(
       // Look for the new master a second after a node starts reconnecting (default 5 s).
       topologyRefreshOnReconnectionAttemptStrategy: 1_000,
     });
-    watch(client, 'cluster', logger, observer);
-    client.on('node-error', (err: Error, node: { host?: string; port?: number }) => {
+    watch(created, 'cluster', logger, observer);
+    created.on('node-error', (err: Error, node: { host?: string; port?: number }) => {
       logger.debug({ node: `${node.host}:${node.port}`, err: err.message }, 'redis node error');
     });
     // A resubscription is confirmed a little after the node is ready: re-check then, and again.
-    client.on('node-ready', () => {
+    created.on('node-ready', () => {
       ringAll();
       setTimeout(ringAll, 100).unref();
       loadAll();
     });
-    client.connect().catch((err: unknown) => {
+    created.connect().catch((err: unknown) => {
       logger.warn({ err: String(err) }, 'redis cluster connect failed; retrying in the background');
     });
-    return client;
+    // Discovery has no timeout of its own: a seed that hangs holds it forever. Start again (from
+    // another seed, chosen at random) until one answers.
+    setTimeout(() => {
+      if (client === created && !created.isReady && !closed) replace('not connected after 5 s');
+    }, CONNECT_PATIENCE_MS).unref();
+    return created;
   };
+  let closed = false;
   let client = open();
   /** Channels and their listeners, to subscribe again on a replaced client. */
   const subscriptions = new Map<string, (message: string) => void>();
-  const misses = {
-    count: 0,
-    onMiss() {
-      if (misses.count < MISSES_BEFORE_RECONNECT) return;
-      misses.count = 0;
-      logger.warn('a redis cluster master does not answer; reconnecting to the cluster');
-      const old = client;
-      client = open();
+  /** Replaces the cluster client: node-redis would not leave a hung master or seed by itself. */
+  function replace(why: string) {
+    logger.warn({ why }, 'reconnecting to the redis cluster');
+    const old = client;
+    client = open();
+    try {
       old.destroy();
-      for (const [channel, listener] of subscriptions)
-        client.sSubscribe(channel, listener).catch(() => {});
-      ringAll();
+    } catch {
+      // It never connected: nothing to close.
+    }
+    for (const [channel, listener] of subscriptions)
+      client.sSubscribe(channel, listener).catch(() => {});
+    ringAll();
+  }
+  const misses: Misses = {
+    at: [],
+    onMiss() {
+      if (tooMany(misses)) replace('a master does not answer');
     },
   };
   return {
@@ -268,7 +296,7 @@ function cluster(
           const node = `${m.host}:${m.port}`;
           try {
             const nodeClient = await client.nodeClient(m);
-            await withDeadline(() => nodeClient.ping(), { count: 0, onMiss() {} });
+            await withDeadline(() => nodeClient.ping());
             return { node, ok: true };
           } catch (err) {
             return { node, ok: false, error: errorText(err) };
@@ -277,6 +305,7 @@ function cluster(
       );
     },
     async close() {
+      closed = true;
       await Promise.allSettled([client.close()]);
     },
   };

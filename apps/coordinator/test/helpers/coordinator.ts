@@ -20,7 +20,7 @@ export async function startTestCoordinator(
     ...backendEnv(backend),
     C3PO_PORT: '0',
     C3PO_KEY_PREFIX: prefix,
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOG ?? 'silent',
     C3PO_SHUTDOWN_GRACE_MS: '2000',
     ...env,
   });
