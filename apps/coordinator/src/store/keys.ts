@@ -30,7 +30,7 @@ export function createKeys(prefix: string) {
     waiting: `${prefix}:agents:waiting`,
     /** zset `<recipient> <request id>` → deadline (ms) of every open request, for the expiry sweep. */
     deadlines: `${prefix}:deadlines`,
-    /** zset conversation id → last message (ms), for the operator view. */
+    /** zset conversation id → its latest request (ms), for the operator view. */
     conversations: `${prefix}:conversations`,
     /** Stream of request lifecycle events (sent, answered, expired...), capped, for observers. */
     events: `${prefix}:events`,
@@ -59,7 +59,7 @@ export function createKeys(prefix: string) {
     received: (a: string) => `${agent(a)}:received`,
     /** Counter of the agent's sends in the current rate window. */
     sendCount: (a: string) => `${agent(a)}:rate:send`,
-    /** zset Claude Code session id → last hook call (ms): the agent's live sessions. */
+    /** zset Claude Code session id → when its SessionStart hook ran (ms): the agent's sessions. */
     sessions: (a: string) => `${agent(a)}:sessions`,
     /** Set of request ids a session's hook already announced (`stop` or `tool` notices). */
     announced: (a: string, session: string, hook: 'stop' | 'tool') =>
@@ -76,7 +76,7 @@ export function createKeys(prefix: string) {
 
     /** Counter of the token's sends in the current rate window. */
     tokenSendCount: (digest: string) => `${token(digest)}:rate:send`,
-    /** zset `<process> <wait id>` → lease end (ms): the token's open waits. */
+    /** zset wait id → lease end (ms): the token's open waits. */
     tokenWaits: (digest: string) => `${token(digest)}:waits`,
     /** zset agent ID → last use (ms): the agent IDs a token has acted as. */
     tokenAgents: (digest: string) => `${token(digest)}:agents`,

@@ -46,7 +46,11 @@ export function createLimitsStore(redis: RedisConnections, run: RunScript, keys:
     /** Renews the leases of a token's waits held by this process (one command). */
     async renewTokenWaits(digest: string, waitIds: readonly string[], untilMs: number) {
       const key = keys.tokenWaits(digest);
-      await redis.call(key, 'ZADD', key, 'XX', ...waitIds.flatMap((id) => [untilMs, id]));
+      // The key outlives its last lease by a minute, as lease-1 sets it (a wait lasts 90 s at most).
+      await Promise.all([
+        redis.call(key, 'ZADD', key, 'XX', ...waitIds.flatMap((id) => [untilMs, id])),
+        redis.call(key, 'PEXPIRE', key, untilMs - Date.now() + 60_000),
+      ]);
     },
 
     /** Ends the lease of one of a token's waits. */
