@@ -89,22 +89,36 @@ export function createMetrics() {
           this.set(sources.connections());
         },
       });
-      // One Redis read per scrape serves the three gauges below.
-      let pending: ReturnType<MetricsSources['snapshot']> | undefined;
+      // One Redis read per scrape serves the gauges below. While Redis cannot be read, the
+      // scrape still succeeds: c3po_redis_up is 0 and the three gauges keep their last values.
+      type Snapshot = Awaited<ReturnType<MetricsSources['snapshot']>>;
+      let pending: Promise<Snapshot | undefined> | undefined;
       const snapshot = () => {
-        pending ??= sources.snapshot().finally(() => {
-          setTimeout(() => {
-            pending = undefined;
-          }, 1_000).unref();
-        });
+        pending ??= sources
+          .snapshot()
+          .catch(() => undefined)
+          .finally(() => {
+            setTimeout(() => {
+              pending = undefined;
+            }, 1_000).unref();
+          });
         return pending;
       };
+      new Gauge({
+        name: 'c3po_redis_up',
+        help: 'Whether this scrape could read Redis (1) or not (0).',
+        registers: [registry],
+        async collect() {
+          this.set((await snapshot()) ? 1 : 0);
+        },
+      });
       new Gauge({
         name: 'c3po_requests_open',
         help: 'Requests not answered, cancelled or expired yet (all coordinators).',
         registers: [registry],
         async collect() {
-          this.set((await snapshot()).openRequests);
+          const s = await snapshot();
+          if (s) this.set(s.openRequests);
         },
       });
       new Gauge({
@@ -112,7 +126,8 @@ export function createMetrics() {
         help: 'Unanswered requests in the fullest inbox of the 200 most recently seen agents.',
         registers: [registry],
         async collect() {
-          this.set((await snapshot()).inboxMax);
+          const s = await snapshot();
+          if (s) this.set(s.inboxMax);
         },
       });
       new Gauge({
@@ -121,8 +136,8 @@ export function createMetrics() {
         labelNames: ['status'],
         registers: [registry],
         async collect() {
-          const { agents } = await snapshot();
-          for (const [status, n] of Object.entries(agents)) this.set({ status }, n);
+          const s = await snapshot();
+          for (const [status, n] of Object.entries(s?.agents ?? {})) this.set({ status }, n);
         },
       });
     },

@@ -138,6 +138,11 @@ describe('Redis outage', () => {
     const health = await request(`${coordinator.url}/api/health`);
     expect(health.status).toBe(503);
     expect(health.json()).toMatchObject({ status: 'degraded', redis: 'unreachable' });
+    // Metrics are scraped still, saying Redis cannot be read and counting the errors.
+    const scrape = await request(`${coordinator.url}/metrics`);
+    expect(scrape.status).toBe(200);
+    expect(scrape.text).toMatch(/^c3po_redis_up 0$/m);
+    expect(scrape.text).toMatch(/^c3po_redis_errors_total [1-9]/m);
     await sleep(1_500);
     phase = 'restarting';
     await redis.restart(); // same data directory: the AOF is replayed
