@@ -13,12 +13,13 @@ export async function commitLanded(
   recipient: string,
   requestId: string,
 ): Promise<boolean | undefined> {
-  for (const pause of PAUSES_MS) {
+  for (let attempt = 0; ; attempt++) {
     try {
       return (await store.requests.get(recipient, requestId)) !== undefined;
     } catch {
+      const pause = PAUSES_MS[attempt];
+      if (pause === undefined) return undefined;
       await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }
-  return undefined;
 }

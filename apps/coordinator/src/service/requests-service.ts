@@ -18,6 +18,7 @@ import { AppError } from '../errors.js';
 import { requestToFields } from '../store/codec.js';
 import type { Store } from '../store/create-store.js';
 import type { FullInboxItem } from '../store/inbox-store.js';
+import { neverRan } from '../store/redis-errors.js';
 import type { AgentsService } from './agents-service.js';
 import type { AnswersService } from './answers-service.js';
 import type { Background } from './background.js';
@@ -86,9 +87,9 @@ export function createRequestsService(
   const unsure = (cause: unknown, rid: string) =>
     new AppError(
       'unavailable',
-      `The coordinator lost touch with its Redis store while storing this request, so it may or may not have been sent (request_id ${rid}).`,
+      `The coordinator cannot reach its Redis store right now, so this request may or may not have been stored (request_id ${rid}).`,
       {
-        hint: `In a few seconds, call wait_for_response with request_id ${rid} and timeout_seconds 0: if that request is not found, it was not sent, so send it again.`,
+        hint: `Call again in a few seconds. With an idempotency_key, send it again with the same key (it is not sent twice); without one, first call wait_for_response with request_id ${rid} and timeout_seconds 0, and send again only if that request is not found.`,
         retryAfterSeconds: 5,
         cause,
       },
@@ -206,7 +207,7 @@ export function createRequestsService(
         })
         .catch(async (err: unknown) => {
           // Without a reply the commit may still have run: undo only what surely did not.
-          const landed = await commitLanded(store, input.to, rid);
+          const landed = neverRan(err) ? false : await commitLanded(store, input.to, rid);
           if (landed === false) return refuse(err);
           if (landed === undefined) throw unsure(err, rid);
           return { outcome: 'sent', request_id: rid, conversation_id: cid } as const;

@@ -10,7 +10,7 @@ import {
   SocketTimeoutError,
   TimeoutError,
 } from 'redis';
-import { unavailable } from '../errors.js';
+import { AppError, unavailable } from '../errors.js';
 import { RedisDeadlineError } from './redis-client.js';
 
 /** Reply errors that mean "the server cannot take this right now", not "this command is wrong". */
@@ -52,4 +52,18 @@ export async function guarded<T>(call: () => Promise<T>): Promise<T> {
   } catch (err) {
     throw toAppError(err);
   }
+}
+
+/**
+ * Whether a failed store call's command surely never ran: the client was offline or closed (it
+ * was never sent), or Redis refused it before running it (a transient error reply). Otherwise
+ * (a lost connection or a missed deadline after it was sent) it may have run.
+ */
+export function neverRan(err: unknown): boolean {
+  const cause = err instanceof AppError ? err.cause : err;
+  return (
+    cause instanceof ClientOfflineError ||
+    cause instanceof ClientClosedError ||
+    (cause instanceof ErrorReply && TRANSIENT_REPLIES.test(cause.message))
+  );
 }
