@@ -32,6 +32,8 @@ describe('/metrics', () => {
     });
     await b.call('wait_for_request', { timeout_seconds: 1 });
     await b.call('respond_to_request', { request_id, response: 'r' });
+    // Too late to cancel: nothing was cancelled, so no event says so.
+    expect(await a.call('cancel_request', { request_id })).toMatchObject({ state: 'answered' });
     await a.raw('send_request', { to: 'nobody', message: 'x' });
     const waiting = b.call('wait_for_request', { timeout_seconds: 2 });
     await expect.poll(() => coordinator.services.waits.openCount()).toBe(1);
@@ -48,12 +50,17 @@ describe('/metrics', () => {
     expect(value(text, 'c3po_requests_total{event="sent"}')).toBe(1);
     expect(value(text, 'c3po_requests_total{event="delivered"}')).toBe(1);
     expect(value(text, 'c3po_requests_total{event="answered"}')).toBe(1);
+    expect(value(text, 'c3po_requests_total{event="cancelled"}')).toBeUndefined();
     expect(value(text, 'c3po_waiters')).toBe(1);
-    expect(value(text, 'c3po_requests_open')).toBe(0);
+    // The answer's deadline entry goes right after respond_to_request returns.
+    await expect
+      .poll(async () => value((await scrape()).text, 'c3po_requests_open'))
+      .toBe(0);
     expect(value(text, 'c3po_agents{status="online"}')).toBe(2);
     expect(value(text, 'c3po_http_responses_total{class="2xx"}')).toBeGreaterThan(5);
     expect(text).toMatch(/^c3po_process_resident_memory_bytes \d+/m);
     expect(text).toMatch(/^c3po_redis_errors_total 0$/m);
+    expect(text).toMatch(/^c3po_redis_up 1$/m);
     await waiting;
   });
 

@@ -70,10 +70,10 @@ describe.each(BACKENDS)('Redis round trips per tool (%s Redis)', (backend: Backe
       'send_request (follow-up)': 2,
       get_pending_requests: 2,
       'wait_for_request (at once)': 1,
-      respond_to_request: 2,
-      'wait_for_response by id (at once)': 2,
+      respond_to_request: 1,
+      'wait_for_response by id (at once)': 1,
       'wait_for_response (at once)': 2,
-      cancel_request: 2,
+      cancel_request: 1,
       get_conversation: 2,
     });
   });

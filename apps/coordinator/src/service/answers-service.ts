@@ -2,8 +2,8 @@
  * @module Answers and ends: respond, and the three ways a request ends without an answer from its
  * recipient (cancelled, expired, dead-lettered). The change of state is one step beside the
  * recipient's inbox (the commit point); what follows it (the requester's queue, the conversation,
- * the deadline index) is idempotent and is completed again whenever the request is settled after a
- * crash: by a retried answer, or by the expiry sweep at the request's deadline.
+ * the deadline index) is started at once, is idempotent, and is completed again if the process
+ * dies first: by a retried answer, or by the expiry sweep within SETTLE_WITHIN_MS.
  */
 import type { Response, ToolInput, ToolOutput } from '@c3po/protocol';
 import { AppError } from '../errors.js';
@@ -77,28 +77,30 @@ export function createAnswersService(
 
   /**
    * Completes what follows the state a request ended in: the requester's queue (which wakes its
-   * waits) for an answer or error answer, the conversation, the deadline index. Idempotent; one
-   * round trip.
+   * waits) for an answer or error answer, the conversation, then the deadline index. Idempotent.
    */
   const settle = async (r: RequestRecord) => {
     if (r.state === 'queued') return;
     await Promise.all([
       r.state === 'cancelled' ? undefined : store.answers.deliver(r.from, r.request_id, r.to, ttl),
       noteInConversation(r),
-      store.deadlines.remove(r.to, r.request_id),
     ]);
+    // Last: while the entry is there, the sweep completes what failed above.
+    await store.deadlines.remove(r.to, r.request_id);
   };
 
   /**
-   * Settles a change and records its event; the record as it is now. A cancel's settling is not
-   * waited for: nobody waits on it, and if it fails the sweep settles it at the deadline.
+   * Settles a change and records its event; the record as it is now. Settling starts at once but
+   * is not waited for: the record already holds the outcome (a wait by request ID reads it there),
+   * this process's next commands come after it, and if it fails the sweep completes it within
+   * SETTLE_WITHIN_MS (the deadline entry was brought that close).
    */
-  const finish = async (change: RecordChange<string>, type: RequestEvent) => {
+  const finish = (change: RecordChange<string>, type: RequestEvent) => {
     const r = change.record;
     if (!r) return undefined;
-    if (r.state === 'cancelled') background('settling a cancelled request', () => settle(r));
-    else await settle(r);
-    if (change.result === 'ended' || change.result === 'answered') record(type, [r]);
+    background.now('settling an ended request', () => settle(r));
+    // Only the call that changed the state records it (not one that found it changed already).
+    if (change.result === (type === 'answered' ? 'answered' : 'ended')) record(type, [r]);
     return r;
   };
 
@@ -199,7 +201,7 @@ export function createAnswersService(
           break;
       }
       if (!r) throw new Error(`respond-4 answered ${change.result} without a record`);
-      await finish(change, 'answered');
+      finish(change, 'answered');
       return {
         response_id: r.response_id ?? answer.response_id,
         request_id: r.request_id,

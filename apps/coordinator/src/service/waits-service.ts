@@ -217,7 +217,7 @@ export function createWaitsService(
             const settle = (delivered: boolean) =>
               delivered ? received() : store.answers.restore(agent, taken);
             if (opts.onSettled) opts.onSettled(settle);
-            else background('taking an answer', received);
+            else background.now('taking an answer', received);
             return { found: got.record };
           },
         );
@@ -258,7 +258,7 @@ export function createWaitsService(
       );
       if (found) {
         if (found.state !== 'cancelled')
-          background('marking an answer received', () =>
+          background.now('marking an answer received', () =>
             store.answers.markReceived(agent, requestId, recipient, config.receivedKeepMs),
           );
         return { ...ended(found), ...base };

@@ -18,25 +18,38 @@ export interface QueuedAnswer {
 
 const member = (requestId: string, recipient: string) => `${requestId} ${recipient}`;
 
+/** Sends of this process remembered in memory (the most recent), so a wait by ID skips a read. */
+const RECENT_SENDS = 10_000;
+
 export type AnswersStore = ReturnType<typeof createAnswersStore>;
 
 export function createAnswersStore(redis: RedisConnections, run: RunScript, keys: Keys) {
   const queueKeys = (agent: string) => [keys.answers(agent), keys.received(agent)];
+  /** `<sender> <request id>` → recipient: a copy of what the `sent` keys hold (never changed). */
+  const recent = new Map<string, string>();
   return {
     /** Records that `sender`'s request went to `recipient` (written before the send commits). */
     async recordSent(sender: string, requestId: string, recipient: string, ttlMs: number) {
       const key = keys.sent(sender, requestId);
       await redis.call(key, 'SET', key, recipient, 'PX', ttlMs);
+      recent.set(`${sender} ${requestId}`, recipient);
+      if (recent.size > RECENT_SENDS) recent.delete(recent.keys().next().value as string);
     },
 
     /** Forgets a send that was refused. */
     async forgetSent(sender: string, requestId: string) {
+      recent.delete(`${sender} ${requestId}`);
       const key = keys.sent(sender, requestId);
       await redis.call(key, 'DEL', key);
     },
 
-    /** The recipient of a request `sender` sent, or undefined when it sent no such request. */
+    /**
+     * The recipient of a request `sender` sent, or undefined when it sent no such request. A send
+     * remembered here may be past retention in Redis: its record is gone then, which callers check.
+     */
     async recipientOf(sender: string, requestId: string): Promise<string | undefined> {
+      const known = recent.get(`${sender} ${requestId}`);
+      if (known !== undefined) return known;
       const key = keys.sent(sender, requestId);
       const to = await redis.call(key, 'GET', key);
       return typeof to === 'string' ? to : undefined;

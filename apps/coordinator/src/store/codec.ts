@@ -88,11 +88,13 @@ const asRecord = (f: Fields) =>
 
 export const parseRequest = (fields: Fields): Request => RequestSchema.parse(asRecord(fields));
 
+const PointerSchema = RequestSchema.omit({ message: true, context: true });
+
 /** An inbox entry: the request without its words, and its preview. */
 export const parsePointer = (fields: Fields) => {
   const r = asRecord(fields);
   return {
-    request: RequestSchema.omit({ message: true, context: true }).parse(r),
+    request: PointerSchema.parse(r),
     expiresAtMs: Number(r.expires_at ?? 0),
     preview: r.preview ?? '',
   };
