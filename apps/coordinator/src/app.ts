@@ -45,7 +45,7 @@ export function createApp({ services, config, logger, version, metrics }: AppDep
   }
   app.notFound((c) => {
     throw new AppError('not_found', `No route ${c.req.method} ${c.req.path}.`, {
-      hint: `The coordinator serves ${ROUTES.mcp} (MCP), ${ROUTES.health}, ${ROUTES.pending} and /api/hooks/* (for the plugin).`,
+      hint: `The coordinator serves / (status page), ${ROUTES.mcp} (MCP), ${ROUTES.health}, ${ROUTES.pending}, ${ROUTES.requests}, /api/operator/*, ${ROUTES.adminTokens}, /metrics and /api/hooks/* (for the plugin); docs/api.md describes them.`,
     });
   });
   app.use(

@@ -30,7 +30,8 @@ limit=2
 case $event in session-end | prompt) limit=1 ;; esac
 
 # Only these fields of the input leave this machine: session_id, stop_hook_active, tool_name and
-# source, the ones the coordinator reads, and of them only those this event has. The rest (the
+# source, the ones the coordinator's hook schema takes (it acts on session_id and tool_name; the
+# two flags are kept for its logs and later use), and of them only those this event has. The rest (the
 # human's prompt, the agent's last message, every tool's input and output) stays here.
 case $event in
   session-start) want='session_id source' ;;
@@ -140,7 +141,7 @@ alone='so this session works alone, without other agents'
 if [ "$status" -eq 0 ]; then
   case $code in
     401 | 403)
-      echo "C3PO: the coordinator at $base refused this session (HTTP $code), $alone. Check C3PO_TOKEN: it must be an agent token whose patterns cover this agent ID (and a coordinator reached under a host name it does not know needs that name in its C3PO_ALLOWED_HOSTS). Then restart Claude Code."
+      echo "C3PO: the coordinator at $base refused this session (HTTP $code), $alone. A coordinator reached under a host name it does not serve answers 403: add that name to its C3PO_ALLOWED_HOSTS (curl -i $base/api/health shows the reason); a 401 comes from a proxy in front of it. Then restart Claude Code."
       ;;
     404)
       echo "C3PO: there is no C3PO coordinator at $base (HTTP 404 for $base/api/hooks/session-start), $alone. Set C3PO_COORDINATOR_URL to the coordinator's base URL, without /mcp (e.g. http://localhost:8420), and restart Claude Code."

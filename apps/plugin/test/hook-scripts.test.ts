@@ -160,7 +160,7 @@ describe('on the wire (a server that records what the script sends)', () => {
   it('on an HTTP error, SessionStart says what it means by its status, the other hooks nothing', async () => {
     const alone = 'so this session works alone, without other agents';
     const refused = (code: number) =>
-      `C3PO: the coordinator at ${base} refused this session (HTTP ${code}), ${alone}. Check C3PO_TOKEN: it must be an agent token whose patterns cover this agent ID (and a coordinator reached under a host name it does not know needs that name in its C3PO_ALLOWED_HOSTS). Then restart Claude Code.\n`;
+      `C3PO: the coordinator at ${base} refused this session (HTTP ${code}), ${alone}. A coordinator reached under a host name it does not serve answers 403: add that name to its C3PO_ALLOWED_HOSTS (curl -i ${base}/api/health shows the reason); a 401 comes from a proxy in front of it. Then restart Claude Code.\n`;
     const failing = (code: number) =>
       `C3PO: the coordinator at ${base} answers but fails (HTTP ${code}; its Redis may be down, or it is restarting), ${alone} for now. Nothing stored is lost; check it with curl ${base}/api/health, and reconnect with /mcp once it is healthy.\n`;
     const lines: Record<number, string> = {

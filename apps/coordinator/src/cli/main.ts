@@ -29,7 +29,7 @@ const OPTIONS_HELP = `Options of every command:
 const ENV_HELP = `Environment:
   C3PO_URL           the coordinator's base URL (C3PO_COORDINATOR_URL works too)
   C3PO_ADMIN_TOKEN   the admin token: tokens, and everything else
-  C3PO_ADMIN_TOKEN_FILE  a file holding it (e.g. deploy/secrets/admin_token)
+  C3PO_ADMIN_TOKEN_FILE  a file holding it (e.g. deploy/secrets/admin-token)
   C3PO_TOKEN         a viewer token (watching) or an agent token (acting as that agent)`;
 
 /** Usages this long or shorter get their summary on the same line. */
