@@ -53,9 +53,7 @@ describe('/metrics', () => {
     expect(value(text, 'c3po_requests_total{event="cancelled"}')).toBeUndefined();
     expect(value(text, 'c3po_waiters')).toBe(1);
     // The answer's deadline entry goes right after respond_to_request returns.
-    await expect
-      .poll(async () => value((await scrape()).text, 'c3po_requests_open'))
-      .toBe(0);
+    await expect.poll(async () => value((await scrape()).text, 'c3po_requests_open')).toBe(0);
     expect(value(text, 'c3po_agents{status="online"}')).toBe(2);
     expect(value(text, 'c3po_http_responses_total{class="2xx"}')).toBeGreaterThan(5);
     expect(text).toMatch(/^c3po_process_resident_memory_bytes \d+/m);
