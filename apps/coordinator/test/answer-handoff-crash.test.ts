@@ -9,6 +9,7 @@ import { ulid } from 'ulid';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import { SETTLE_WITHIN_MS } from '../src/service/answers-service.js';
+import { ANSWER_HOLD_MS } from '../src/service/waits-service.js';
 import type { Caller } from '../src/service/caller.js';
 import { createStore } from '../src/store/create-store.js';
 import { connectRedis } from '../src/store/redis-client.js';
@@ -42,11 +43,14 @@ describe('an answer handed out by a coordinator that then died', () => {
       onSettled: () => {}, // the result never settles: the process died
     });
     expect(taken).toMatchObject({ status: 'received', response: { request_id } });
+    const takenAt = Date.now();
     await first.stop();
 
-    // agent-a calls again (or its client resumes the cut wait) on the other coordinator.
-    const again = await second.services.waits.forResponse(a, undefined, wait(10));
+    // agent-a calls again (or its client resumes the cut wait) on the other coordinator; nothing
+    // rings when the answer's hold ends, yet the wait has it then, not at its next safety poll.
+    const again = await second.services.waits.forResponse(a, undefined, wait(30));
     expect(again).toMatchObject({ status: 'received', response: { request_id } });
+    expect(Date.now() - takenAt).toBeLessThan(ANSWER_HOLD_MS + 4_000);
     // The answer itself is stored: a wait by request_id gets it.
     const byId = await second.services.waits.forResponse(a, request_id, wait(0));
     expect(byId).toMatchObject({ status: 'received', response: { response: 'the answer' } });

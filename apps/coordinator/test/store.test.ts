@@ -168,17 +168,23 @@ describe.each(BACKENDS)('store on %s Redis', (backend: Backend) => {
     await t.store.answers.deliver('agent-a', 'R1', 'agent-b', 60_000);
     await t.store.answers.deliver('agent-a', 'R2', 'agent-b', 60_000);
     await t.store.answers.deliver('agent-a', 'R1', 'agent-b', 60_000);
-    const first = await t.store.answers.lease('agent-a', 60_000);
+    const { taken: first } = await t.store.answers.lease('agent-a', 60_000);
     expect(first).toMatchObject({ requestId: 'R1', recipient: 'agent-b' });
     // Hidden while its result is on its way; the next wait gets the next answer.
-    expect((await t.store.answers.lease('agent-a', 60_000))?.requestId).toBe('R2');
+    expect((await t.store.answers.lease('agent-a', 60_000)).taken?.requestId).toBe('R2');
     if (first) await t.store.answers.restore('agent-a', first); // R1's caller went away
     await t.store.answers.markReceived('agent-a', 'R2', 'agent-b', 60_000); // R2 arrived
     await t.store.answers.deliver('agent-a', 'R2', 'agent-b', 60_000); // a repair: not queued again
-    expect((await t.store.answers.lease('agent-a', 100))?.requestId).toBe('R1');
-    expect(await t.store.answers.lease('agent-a', 100)).toBeUndefined();
+    const before = Date.now();
+    expect((await t.store.answers.lease('agent-a', 100)).taken?.requestId).toBe('R1');
+    // Nothing available, but the wait learns when R1's hold ends.
+    const held = await t.store.answers.lease('agent-a', 100);
+    expect(held.taken).toBeUndefined();
+    expect(held.nextMs).toBeGreaterThanOrEqual(before + 100);
     await new Promise((r) => setTimeout(r, 150)); // its hold ended: the coordinator died
-    expect((await t.store.answers.lease('agent-a', 60_000))?.requestId).toBe('R1');
+    expect((await t.store.answers.lease('agent-a', 60_000)).taken?.requestId).toBe('R1');
+    await t.store.answers.markReceived('agent-a', 'R1', 'agent-b', 60_000);
+    expect(await t.store.answers.lease('agent-a', 100)).toEqual({});
   });
 
   it('shows a newcomer a conversation from the request that brought it in', async () => {

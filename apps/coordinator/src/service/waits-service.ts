@@ -46,7 +46,7 @@ export interface WaitOptions {
  * An answer handed to a wait stays hidden this long while its result is on its way; if the
  * coordinator dies before it learns the result arrived, the answer is available again after it.
  */
-const ANSWER_HOLD_MS = 5_000;
+export const ANSWER_HOLD_MS = 5_000;
 /** Requests handed out by one wait_for_request. */
 const CLAIM_BATCH = 10;
 /** What a wait tells the caller to do when the coordinator is stopping. */
@@ -195,8 +195,9 @@ export function createWaitsService(
           { agent, message: BELL.answer },
           opts,
           async (signal) => {
-            const taken = await store.answers.lease(agent, ANSWER_HOLD_MS);
-            if (!taken) return {};
+            const { taken, nextMs } = await store.answers.lease(agent, ANSWER_HOLD_MS);
+            // Held by another wait: look again when its hold ends (nothing rings then).
+            if (!taken) return nextMs === undefined ? {} : { recheckInMs: nextMs - Date.now() };
             const received = () =>
               store.answers.markReceived(
                 agent,

@@ -67,14 +67,21 @@ export function createAnswersStore(redis: RedisConnections, run: RunScript, keys
       ]);
     },
 
-    /** Hands the oldest available answer of `requester` to a wait, hiding it for `holdMs`. */
-    async lease(requester: string, holdMs: number): Promise<QueuedAnswer | undefined> {
+    /**
+     * Hands the oldest available answer of `requester` to a wait, hiding it for `holdMs`; else
+     * when one held by another wait becomes available again, if any is.
+     */
+    async lease(
+      requester: string,
+      holdMs: number,
+    ): Promise<{ taken?: QueuedAnswer; nextMs?: number }> {
       const key = keys.answers(requester);
       const reply = await run('lease-answer-1', [key], [Date.now(), holdMs]);
-      if (!Array.isArray(reply)) return undefined;
+      if (!Array.isArray(reply)) return {};
       const [memberText = '', score] = reply.map(String);
+      if (memberText === '') return { nextMs: Number(score) };
       const [requestId = '', recipient = ''] = memberText.split(' ');
-      return { requestId, recipient, availableMs: Number(score) };
+      return { taken: { requestId, recipient, availableMs: Number(score) } };
     },
 
     /** The answer to `requestId` reached its requester (by either wait): out of the queue for good. */
