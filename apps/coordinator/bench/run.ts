@@ -79,18 +79,18 @@ async function throughput(redis: Proc, label: string, check1000: boolean) {
     const floor = redis.url.includes(',')
       ? undefined
       : await rawRoundTrips(redis.url, pairs, 100).then(summarize);
-    const run = await closedLoop(
-      coordinator.url,
-      pairs,
-      Math.max(20, Math.round(ROUND_TRIPS / 25)),
-      leanAgent,
-    );
+    const each = Math.max(20, Math.round(ROUND_TRIPS / 25));
+    const cpuBefore = cpuMs(coordinator.pid);
+    const run = await closedLoop(coordinator.url, pairs, each, leanAgent);
+    // Four calls per round trip, warm-up (10 each) included, and each agent's list_agents.
+    const calls = pairs * ((each + 10) * 4 + 2);
+    const cpuPerCall = (cpuMs(coordinator.pid) - cpuBefore) / calls;
     const s = summarize(run.samples);
     line(
       `C3PO ${label}, ${pairs} pairs, bare clients`,
       s,
       floor,
-      `, ${run.perSecond.toFixed(0)} round trips/s`,
+      `, ${run.perSecond.toFixed(0)} round trips/s, ${cpuPerCall.toFixed(3)} ms CPU per call`,
     );
     if (check1000)
       console.log(

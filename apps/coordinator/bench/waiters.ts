@@ -43,9 +43,16 @@ export async function parkedWaiters(
       a.call<{ status: string }>('wait_for_request', { timeout_seconds: 90 });
     const waits = agents.map(park);
     await waitFor(coordinator.url, n);
-    await new Promise((r) => setTimeout(r, 1_000));
+    // Parked for good: every wait has turned into an SSE stream (after 1 s). RSS is the median of
+    // five samples half a second apart, so that one garbage collection more or less does not decide.
+    await new Promise((r) => setTimeout(r, 2_000));
     const connections = (await admin.clientList()).filter((c) => c.name.startsWith('c3po-')).length;
-    const rss = rssMb(coordinator.pid);
+    const samples: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      samples.push(rssMb(coordinator.pid));
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const rss = samples.sort((x, y) => x - y)[2] as number;
     const redisMemoryMb = (await usedMemoryMb(admin)) - memBefore;
 
     // One at a time: each send wakes its own waiter while all the others stay parked.
