@@ -93,22 +93,32 @@ async function withPairs<T>(
   }
 }
 
+/** Called when the measured part of a run starts and when it ends (after the warm-up). */
+export interface Measured {
+  start(): void;
+  end(): void;
+}
+
 /** Closed loop: each of `pairs` makes `each` round trips one after another, all pairs at once. */
 export function closedLoop(
   baseUrl: string,
   pairs: number,
   each: number,
   open: OpenAgent = connect,
+  measured?: Measured,
 ) {
   return withPairs(baseUrl, pairs, open, async (agents) => {
     const samples: number[] = [];
+    measured?.start();
     const started = now();
     await Promise.all(
       agents.map(async ({ a, b }) => {
         for (let i = 0; i < each; i++) samples.push(await roundTrip(a, b));
       }),
     );
-    return { samples, perSecond: samples.length / ((now() - started) / 1000) };
+    const perSecond = samples.length / ((now() - started) / 1000);
+    measured?.end();
+    return { samples, perSecond };
   });
 }
 
