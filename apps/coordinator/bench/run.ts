@@ -104,7 +104,7 @@ async function closedLoopRun(coordinator: Proc, redis: Proc, pairs: number, each
 
 /**
  * The closed loop, run THROUGHPUT_RUNS times on one coordinator: on a shared machine one run can
- * be 20 % off, so the verdict goes by the median run and every run is printed.
+ * be 30 % off, so the verdict goes by the median run and every run is printed.
  */
 async function throughput(redis: Proc, label: string, check1000: boolean) {
   const coordinator = await startCoordinator(redis.url);
