@@ -39,9 +39,18 @@ async function latency(redis: Proc) {
     );
     const floor = summarize(await rawRoundTrips(redis.url, 1, ROUND_TRIPS));
     line('raw Redis floor (XADD → XREADGROUP)', floor);
-    const sdk = await closedLoop(coordinator.url, 1, ROUND_TRIPS);
+    let sdkCpu = process.cpuUsage();
+    const sdk = await closedLoop(coordinator.url, 1, ROUND_TRIPS, connect, {
+      start: () => {
+        sdkCpu = process.cpuUsage();
+      },
+      end: () => {
+        sdkCpu = process.cpuUsage(sdkCpu);
+      },
+    });
     const s = summarize(sdk.samples);
-    line('C3PO, MCP SDK client', s, floor);
+    const sdkCpuMs = (sdkCpu.user + sdkCpu.system) / 1000 / sdk.samples.length;
+    line('C3PO, MCP SDK client', s, floor, `, its own CPU ${sdkCpuMs.toFixed(2)} ms per round trip`);
     const cpuBefore = cpuMs(coordinator.pid);
     const lean = await closedLoop(coordinator.url, 1, ROUND_TRIPS, leanAgent);
     const cpuPerCall = (cpuMs(coordinator.pid) - cpuBefore) / ((lean.samples.length + 10) * 4);
