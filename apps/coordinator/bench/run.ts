@@ -50,7 +50,12 @@ async function latency(redis: Proc) {
     });
     const s = summarize(sdk.samples);
     const sdkCpuMs = (sdkCpu.user + sdkCpu.system) / 1000 / sdk.samples.length;
-    line('C3PO, MCP SDK client', s, floor, `, its own CPU ${sdkCpuMs.toFixed(2)} ms per round trip`);
+    line(
+      'C3PO, MCP SDK client',
+      s,
+      floor,
+      `, its own CPU ${sdkCpuMs.toFixed(2)} ms per round trip`,
+    );
     const cpuBefore = cpuMs(coordinator.pid);
     const lean = await closedLoop(coordinator.url, 1, ROUND_TRIPS, leanAgent);
     const cpuPerCall = (cpuMs(coordinator.pid) - cpuBefore) / ((lean.samples.length + 10) * 4);
