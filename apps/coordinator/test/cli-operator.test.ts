@@ -15,6 +15,7 @@ import {
   ToolOutputSchemas,
 } from '@c3po/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.js';
 import { startTestCoordinator, type TestCoordinator } from './helpers/coordinator.js';
 import { type Agent, connectAgent } from './helpers/mcp-client.js';
 
@@ -30,28 +31,8 @@ let dana: Agent;
 let api: Agent;
 let first: Sent;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function c3po(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        C3PO_URL: coordinator.url,
-        C3PO_ADMIN_TOKEN: ADMIN,
-        ...env,
-      },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const c3po = (args: string[], env: Record<string, string> = {}) =>
+  runCli(BIN, args, { C3PO_URL: coordinator.url, C3PO_ADMIN_TOKEN: ADMIN, ...env });
 
 /** A long-running c3po (tail, send --wait): its output so far, and how to stop it. */
 function start(args: string[], env: Record<string, string> = {}) {

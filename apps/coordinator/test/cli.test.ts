@@ -1,11 +1,10 @@
 /** The `c3po token` command as an operator runs it: a real process against a real coordinator. */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.js';
 import { startTestCoordinator, type TestCoordinator } from './helpers/coordinator.js';
 import { connectAgent } from './helpers/mcp-client.js';
 
@@ -18,22 +17,8 @@ beforeAll(async () => {
 });
 afterAll(() => coordinator.stop());
 
-async function c3po(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        C3PO_COORDINATOR_URL: coordinator.url,
-        C3PO_ADMIN_TOKEN: ADMIN,
-        ...env,
-      },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const c3po = (args: string[], env: Record<string, string> = {}) =>
+  runCli(CLI, args, { C3PO_COORDINATOR_URL: coordinator.url, C3PO_ADMIN_TOKEN: ADMIN, ...env });
 
 describe('c3po token', () => {
   it('creates a token that works for its agents, lists it, and revokes it', async () => {
