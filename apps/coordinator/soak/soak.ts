@@ -5,7 +5,7 @@
 import { setMaxListeners } from 'node:events';
 import { summarize } from '../bench/stats.js';
 import { rssBytes, startEnvironment } from './environment.js';
-import { type AnswerMode, Ledger } from './ledger.js';
+import { type AnswerMode, Ledger, type Tally } from './ledger.js';
 import { createMcpClient, type McpClient } from './mcp-client.js';
 import type { SoakOptions } from './options.js';
 import { listen } from './recipient.js';
@@ -13,19 +13,23 @@ import { type DrainState, drained, openRedisProbe } from './redis-probe.js';
 import { sleep } from './retry.js';
 import { collect, createPermits, type Planned, send } from './sender.js';
 
-export interface SoakReport {
+/** The ledger's counts as they are, and what the soak measured around them. */
+export interface SoakReport
+  extends Pick<
+    Tally,
+    | 'sent'
+    | 'answered'
+    | 'expired'
+    | 'lost'
+    | 'duplicated'
+    | 'wrong'
+    | 'redelivered'
+    | 'idempotency'
+    | 'retries'
+  > {
   options: Omit<SoakOptions, 'json'>;
-  sent: number;
-  answered: number;
-  expired: number;
-  lost: number;
-  duplicated: { answers: number; deliveries: number };
-  wrong: number;
   /** Inbox entries left at the end (unanswered requests). */
   pending: number;
-  redelivered: number;
-  idempotency: { resends: number; broken: number };
-  retries: number;
   errors: { count: number; first: string[] };
   roundTripsPerSecond: number;
   latencyMs: Latency & { byMode: Record<AnswerMode, Latency> };
