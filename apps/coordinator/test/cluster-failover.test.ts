@@ -12,6 +12,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from './helpers/http.js';
 import { type Agent, connectAgent } from './helpers/mcp-client.js';
+import { takeAnswers } from './helpers/take-answers.js';
 
 let cluster: TestRedisCluster;
 const processes: CoordinatorProcess[] = [];
@@ -105,16 +106,14 @@ describe('Redis Cluster failover', () => {
     await cluster.waitForFailover(victim.port);
     await sending;
 
-    const answered = new Map<string, Response>();
-    for (let i = 0; i < 600 && answered.size < sent.size; i++) {
-      const w = await sender
-        .call<{ response?: Response }>('wait_for_response', { timeout_seconds: 5 })
-        .catch(() => ({ response: undefined }));
-      if (w.response) {
-        expect(answered.has(w.response.request_id)).toBe(false);
-        answered.set(w.response.request_id, w.response);
-      }
-    }
+    const answered = await takeAnswers(
+      () =>
+        sender
+          .call<{ response?: Response }>('wait_for_response', { timeout_seconds: 5 })
+          .catch(() => ({ response: undefined })),
+      sent.size,
+      600,
+    );
     stop = true;
     await Promise.all(listeners);
     expect(answered.size).toBe(200);

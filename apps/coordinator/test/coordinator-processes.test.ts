@@ -7,6 +7,7 @@ import type { AgentInfo, DeliveredRequest, Response } from '@c3po/protocol';
 import { type CoordinatorProcess, startCoordinatorProcess } from '@c3po/test-support';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { type Agent, connectAgent } from './helpers/mcp-client.js';
+import { takeAnswers } from './helpers/take-answers.js';
 
 const processes: CoordinatorProcess[] = [];
 const agents: Agent[] = [];
@@ -152,16 +153,14 @@ describe('several coordinator processes on one Redis', () => {
     await sending;
 
     // Every request is answered, exactly once as far as its sender can tell.
-    const answered = new Map<string, Response>();
-    for (let i = 0; i < 400 && answered.size < sent.size; i++) {
-      const w = await sender.call<{ status: string; response?: Response }>('wait_for_response', {
-        timeout_seconds: 5,
-      });
-      if (w.response) {
-        expect(answered.has(w.response.request_id)).toBe(false);
-        answered.set(w.response.request_id, w.response);
-      }
-    }
+    const answered = await takeAnswers(
+      () =>
+        sender.call<{ status: string; response?: Response }>('wait_for_response', {
+          timeout_seconds: 5,
+        }),
+      sent.size,
+      400,
+    );
     stop = true;
     await Promise.all(listeners);
     expect(answered.size).toBe(200);
