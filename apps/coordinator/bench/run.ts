@@ -9,7 +9,14 @@ import { setMaxListeners } from 'node:events';
 import { floodedInbox } from './flood.js';
 import { leanAgent } from './lean-client.js';
 import { closedLoop, connect, offeredLoad } from './mcp-agents.js';
-import { cpuMs, type Proc, startCluster, startCoordinator, startRedis } from './processes.js';
+import {
+  cpuMs,
+  ownCpuMs,
+  type Proc,
+  startCluster,
+  startCoordinator,
+  startRedis,
+} from './processes.js';
 import { rawRoundTrips } from './raw-floor.js';
 import { ms, type Summary, summarize } from './stats.js';
 import { toolCosts } from './tool-costs.js';
@@ -39,22 +46,21 @@ async function latency(redis: Proc) {
     );
     const floor = summarize(await rawRoundTrips(redis.url, 1, ROUND_TRIPS));
     line('raw Redis floor (XADD → XREADGROUP)', floor);
-    let sdkCpu = process.cpuUsage();
+    let sdkCpuMs = 0;
     const sdk = await closedLoop(coordinator.url, 1, ROUND_TRIPS, connect, {
       start: () => {
-        sdkCpu = process.cpuUsage();
+        sdkCpuMs = -ownCpuMs();
       },
       end: () => {
-        sdkCpu = process.cpuUsage(sdkCpu);
+        sdkCpuMs += ownCpuMs();
       },
     });
     const s = summarize(sdk.samples);
-    const sdkCpuMs = (sdkCpu.user + sdkCpu.system) / 1000 / sdk.samples.length;
     line(
       'C3PO, MCP SDK client',
       s,
       floor,
-      `, its own CPU ${sdkCpuMs.toFixed(2)} ms per round trip`,
+      `, its own CPU ${(sdkCpuMs / sdk.samples.length).toFixed(2)} ms per round trip`,
     );
     const cpuBefore = cpuMs(coordinator.pid);
     const lean = await closedLoop(coordinator.url, 1, ROUND_TRIPS, leanAgent);
@@ -91,18 +97,16 @@ async function offered(redis: Proc) {
 /** One closed-loop run, and the CPU each process spent per tool call while it was measured. */
 async function closedLoopRun(coordinator: Proc, redis: Proc, pairs: number, each: number) {
   const cpu = { coordinator: 0, redis: 0, generator: 0 };
-  let generator = process.cpuUsage();
   const run = await closedLoop(coordinator.url, pairs, each, leanAgent, {
     start() {
       cpu.coordinator = -cpuMs(coordinator.pid);
       cpu.redis = redis.pid ? -cpuMs(redis.pid) : 0;
-      generator = process.cpuUsage();
+      cpu.generator = -ownCpuMs();
     },
     end() {
       cpu.coordinator += cpuMs(coordinator.pid);
       cpu.redis += redis.pid ? cpuMs(redis.pid) : 0;
-      const used = process.cpuUsage(generator);
-      cpu.generator = (used.user + used.system) / 1000;
+      cpu.generator += ownCpuMs();
     },
   });
   const calls = run.samples.length * 4;
