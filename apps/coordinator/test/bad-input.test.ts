@@ -1,5 +1,6 @@
 import { ErrorBodySchema } from '@c3po/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from 'redis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestCoordinator, type TestCoordinator } from './helpers/coordinator.js';
 import { postMcp, request } from './helpers/http.js';
 import { type Agent, connectAgent, errorText } from './helpers/mcp-client.js';
@@ -9,12 +10,15 @@ let a: Agent;
 let b: Agent;
 let c: Agent;
 let requestId: string;
+let raw: ReturnType<typeof createClient>;
 
 beforeAll(async () => {
   coordinator = await startTestCoordinator({ C3PO_MAX_TEXT_BYTES: '1024' });
   a = await connectAgent(coordinator.url, 'agent-a');
   b = await connectAgent(coordinator.url, 'agent-b');
   c = await connectAgent(coordinator.url, 'agent-c');
+  raw = createClient({ url: inject('redisUrl') });
+  await raw.connect();
   ({ request_id: requestId } = await a.call<{ request_id: string }>('send_request', {
     to: 'agent-b',
     message: 'q',
@@ -22,7 +26,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([a.close(), b.close(), c.close()]);
+  await Promise.all([a.close(), b.close(), c.close(), raw.close()]);
   await coordinator.stop();
 });
 
@@ -30,6 +34,14 @@ async function toolError(agent: Agent, name: string, args: Record<string, unknow
   const result = await agent.raw(name, args);
   expect(result.isError).toBe(true);
   return errorText(result);
+}
+
+/** The conversation keys in Redis (streams, indexes, member lists). */
+async function conversationKeys() {
+  const found: string[] = [];
+  for await (const batch of raw.scanIterator({ MATCH: `${coordinator.prefix}:conv:*` }))
+    found.push(...batch);
+  return found.sort();
 }
 
 async function pendingCount() {
@@ -148,6 +160,14 @@ describe('tool errors say what was wrong and what to do', () => {
     expect(
       await toolError(a, 'send_request', { to: 'agent-b', message: 'two', idempotency_key: 'k1' }),
     ).toMatch(/^conflict: idempotency_key "k1" was already used/);
+  });
+
+  it('a refused send that would have started a conversation leaves none behind', async () => {
+    await a.call('send_request', { to: 'agent-b', message: 'one', idempotency_key: 'k2' });
+    const before = await conversationKeys();
+    await toolError(a, 'send_request', { to: 'agent-z', message: 'hi' });
+    await toolError(a, 'send_request', { to: 'agent-b', message: 'two', idempotency_key: 'k2' });
+    expect(await conversationKeys()).toEqual(before);
   });
 });
 
